@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { DEFAULT_ADMIN_DIR, DEFAULT_CONFIG_DIR } from './paths.js'
+import { validatorCompiler } from './validation.js'
+import configPlugin from './plugins/config.js'
+import errorsPlugin from './plugins/errors.js'
+import corsPlugin from './plugins/cors.js'
+import docsPlugin from './plugins/docs.js'
+import adminPlugin from './plugins/admin.js'
+import streamsPlugin from './plugins/streams.js'
+import scenariosPlugin from './plugins/scenarios.js'
+import healthRoutes from './routes/health.js'
+import streamRoutes from './routes/streams.js'
+import scenarioRoutes from './routes/scenarios.js'
+
+export interface AppOptions {
+  /** Directory holding streams.json, relationships.json, … (default: the repository's config/). */
+  configDir?: string
+  /** The built admin console (default: admin-ui/dist). */
+  adminDir?: string
+  /** pino logger options, or false for none (tests). */
+  logger?: FastifyServerOptions['logger']
+  /** `*` or a list of allowed origins. */
+  corsOrigins?: '*' | string[]
+  /** Build the world when the app is ready (default true); server.ts starts it after listen instead. */
+  autoStart?: boolean
+}
+
+export const VERSION = '0.1.0'
+
+/** Builds the whole service; nothing listens until the caller says so. */
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 64 * 1024,
+    // Answer 503 to requests that arrive while closing; in-flight ones finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // Cap what a caller can send us before the schemas even see it.
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler())
+
+  await app.register(errorsPlugin)
+  await app.register(configPlugin, { configDir: options.configDir ?? DEFAULT_CONFIG_DIR })
+  await app.register(corsPlugin, { origins: options.corsOrigins ?? '*' })
+  await app.register(docsPlugin, { version: VERSION })
+  await app.register(streamsPlugin, { autoStart: options.autoStart ?? true })
+  await app.register(scenariosPlugin)
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes)
+      await api.register(streamRoutes)
+      await api.register(scenarioRoutes)
+    },
+    { prefix: '/api' },
+  )
+  await app.register(adminPlugin, { dir: options.adminDir ?? DEFAULT_ADMIN_DIR })
+  app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/admin/'))
+  return app
+}

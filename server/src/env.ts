@@ -1,0 +1,40 @@
+/**
+ * The one place environment variables are read. Every value has a default that works with no
+ * setup; a malformed value stops the boot with a message naming the variable.
+ */
+import type { AppOptions } from './app.js'
+
+export interface ServerEnv {
+  port: number
+  host: string
+  logLevel: string
+  app: AppOptions
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export class EnvError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) throw new EnvError(`${name}=${raw}: expected an integer from ${min} to ${max}`)
+  return n
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
+  const logLevel = env.LOG_LEVEL || 'info'
+  if (!LOG_LEVELS.includes(logLevel)) throw new EnvError(`LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
+  const origins = (env.CORS_ORIGINS ?? '*').trim()
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    logLevel,
+    app: {
+      configDir: env.CONFIG_DIR || undefined,
+      corsOrigins: origins === '' || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
+      logger: { level: logLevel },
+    },
+  }
+}

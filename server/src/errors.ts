@@ -1,0 +1,47 @@
+/**
+ * The one error catalogue. Every 4xx/5xx the API sends is built here (or mapped here from a
+ * Fastify error) and leaves through the error handler in plugins/errors.ts as the contract's
+ * envelope `{ error: { code, message, details? } }`.
+ */
+import createError from '@fastify/error'
+import type { ErrorCode } from '@marketsim/shared-types'
+
+export interface ApiErrorLike extends Error {
+  code: ErrorCode
+  statusCode: number
+  details?: string
+}
+
+function define<C extends ErrorCode>(code: C, statusCode: number, message: string) {
+  const Ctor = createError<C, number, [string?]>(code, '%s', statusCode)
+  return (text?: string, details?: string): ApiErrorLike => {
+    const err = new Ctor(text ?? message) as unknown as ApiErrorLike
+    if (details !== undefined) err.details = details
+    return err
+  }
+}
+
+export const Errors = {
+  invalidTimeRange: define('INVALID_TIME_RANGE', 400, 'Invalid time range'),
+  /** 400 when the name came in a list (`streams=`), 404 when it names the resource (`stream=`). */
+  streamNotFound: (name: string, statusCode: 400 | 404 = 400): ApiErrorLike => {
+    const err = define('STREAM_NOT_FOUND', statusCode, '')(`Unknown stream: ${name}`, name)
+    return err
+  },
+  scenarioNotFound: (id: string) => define('SCENARIO_NOT_FOUND', 404, '')(`Unknown scenario: ${id}`, id),
+  scenarioAlreadyActive: (id: string) =>
+    define('SCENARIO_ALREADY_ACTIVE', 409, '')('Another scenario is running', `active: ${id}`),
+  invalidScenario: define('INVALID_SCENARIO', 400, 'Invalid scenario request'),
+  noActiveScenario: define('NO_ACTIVE_SCENARIO', 400, 'No scenario is active or settling'),
+  invalidRequest: define('INVALID_REQUEST', 400, 'Invalid request'),
+  invalidJson: define('INVALID_JSON', 400, 'The request body is not valid JSON'),
+  notFound: define('NOT_FOUND', 404, 'Not found'),
+  payloadTooLarge: define('PAYLOAD_TOO_LARGE', 413, 'The request body is too large'),
+  unsupportedMediaType: define('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported content type'),
+  notReady: define('NOT_READY', 503, 'The simulation is starting'),
+  internal: define('INTERNAL_ERROR', 500, 'Internal error'),
+}
+
+export function isApiError(err: unknown): err is ApiErrorLike {
+  return err instanceof Error && typeof (err as ApiErrorLike).statusCode === 'number' && typeof (err as ApiErrorLike).code === 'string'
+}

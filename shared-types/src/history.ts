@@ -1,0 +1,65 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { IsoTime, Literals, StreamName } from './common.js'
+import { ExternalEvent } from './events.js'
+
+export const HistoryPoint = Type.Object(
+  {
+    timestamp: IsoTime,
+    value: Type.Number({ description: 'raw bucket measure: an event count, or a level for snapshot streams' }),
+    normalized: Type.Number({ minimum: 0, maximum: 100, description: '0-100 against the expected value for this bucket' }),
+  },
+  { title: 'HistoryPoint' },
+)
+export type HistoryPoint = Static<typeof HistoryPoint>
+
+export const StreamBaseline = Type.Object(
+  {
+    name: StreamName,
+    mean: Type.Number(),
+    median: Type.Number(),
+    stdDev: Type.Number(),
+    min: Type.Number(),
+    max: Type.Number(),
+    percentiles: Type.Object({ p25: Type.Number(), p50: Type.Number(), p75: Type.Number(), p90: Type.Number(), p95: Type.Number() }),
+    patterns: Type.Object({
+      weekdayAvg: Type.Number(),
+      weekendAvg: Type.Number(),
+      trend: Type.String({ description: "'increasing' | 'stable' | 'decreasing'" }),
+      seasonality: Type.String({ description: "e.g. 'exam_season' | 'summer' | 'back_to_school' | 'holidays' | 'none'" }),
+    }),
+  },
+  { title: 'StreamBaseline' },
+)
+export type StreamBaseline = Static<typeof StreamBaseline>
+
+export const BaselineStatistics = Type.Object(
+  { calculatedFrom: Type.String(), streams: Type.Record(StreamName, StreamBaseline) },
+  { title: 'BaselineStatistics' },
+)
+export type BaselineStatistics = Static<typeof BaselineStatistics>
+
+export const HISTORY_INTERVALS = ['5m', '15m', '1h', '6h', '12h', '1d'] as const
+export const HistoryInterval = Literals(HISTORY_INTERVALS, { default: '12h' })
+export type HistoryInterval = Static<typeof HistoryInterval>
+
+export const HistoryQuery = Type.Object(
+  {
+    start: Type.String({ description: 'ISO-8601, inclusive' }),
+    end: Type.String({ description: 'ISO-8601, inclusive' }),
+    streams: Type.Optional(Type.String({ description: 'comma-separated stream names; default all 50' })),
+    interval: Type.Optional(HistoryInterval),
+  },
+  { title: 'HistoryQuery' },
+)
+export type HistoryQuery = Static<typeof HistoryQuery>
+
+export const HistoryResponse = Type.Object(
+  {
+    timeRange: Type.Object({ start: IsoTime, end: IsoTime }),
+    streams: Type.Record(StreamName, Type.Array(HistoryPoint)),
+    events: Type.Array(ExternalEvent, { description: 'timeline events with start ≤ timestamp ≤ end' }),
+    baselineStats: Type.Optional(Type.Record(StreamName, StreamBaseline)),
+  },
+  { title: 'HistoryResponse' },
+)
+export type HistoryResponse = Static<typeof HistoryResponse>

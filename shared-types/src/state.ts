@@ -1,0 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { IsoTime } from './common.js'
+import { ExternalEvent } from './events.js'
+import { ScenarioModifier } from './scenario.js'
+
+export const SimulationState = Type.Object(
+  {
+    baselineState: Type.Union([Type.Literal('normal'), Type.Literal('custom')], { description: 'custom while a scenario is active or settling' }),
+    activeModifiers: Type.Array(ScenarioModifier),
+    activeEvents: Type.Array(ExternalEvent),
+    historicalMode: Type.Union([Type.Literal('baseline'), Type.Literal('modified')]),
+    currentSimulationTime: IsoTime,
+    lastModified: IsoTime,
+  },
+  { title: 'SimulationState' },
+)
+export type SimulationState = Static<typeof SimulationState>
+
+export const MAX_CLOCK_SPEED = 3600
+
+/** The virtual clock: simulated time and how fast it runs against real time (0 = paused). */
+export const ClockState = Type.Object(
+  {
+    currentSimulationTime: IsoTime,
+    speed: Type.Number({ minimum: 0, maximum: MAX_CLOCK_SPEED }),
+    paused: Type.Boolean(),
+  },
+  { title: 'ClockState' },
+)
+export type ClockState = Static<typeof ClockState>
+
+export const ClockBody = Type.Object(
+  { speed: Type.Number({ minimum: 0, maximum: MAX_CLOCK_SPEED, description: 'simulated seconds per real second; 0 pauses' }) },
+  { title: 'ClockBody', additionalProperties: false },
+)
+export type ClockBody = Static<typeof ClockBody>
+
+export const HealthResponse = Type.Object(
+  { status: Type.Literal('ok') },
+  { title: 'HealthResponse' },
+)
+export type HealthResponse = Static<typeof HealthResponse>

@@ -1,0 +1,69 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { IsoTime } from './common.js'
+import { ExternalEvent, StreamEvent } from './events.js'
+import { SimulationState } from './state.js'
+
+// ---- client → server -------------------------------------------------------
+
+export const WsSubscribe = Type.Object(
+  {
+    type: Type.Literal('subscribe'),
+    topics: Type.Array(Type.String({ minLength: 1 }), { description: 'replaces the whole topic set' }),
+    lastTimestamp: Type.Optional(Type.String({ description: 'ISO time of the newest event seen: catch up after it' })),
+    lastSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'seq of the newest event seen: catch up after it' })),
+  },
+  { title: 'WsSubscribe' },
+)
+export const WsUnsubscribe = Type.Object(
+  { type: Type.Literal('unsubscribe'), topics: Type.Array(Type.String({ minLength: 1 })) },
+  { title: 'WsUnsubscribe' },
+)
+export const WsPong = Type.Object({ type: Type.Literal('pong') }, { title: 'WsPong' })
+
+export const WsClientMessage = Type.Union([WsSubscribe, WsUnsubscribe, WsPong], { title: 'WsClientMessage' })
+export type WsClientMessage = Static<typeof WsClientMessage>
+export type WsSubscribe = Static<typeof WsSubscribe>
+export type WsUnsubscribe = Static<typeof WsUnsubscribe>
+
+// ---- server → client -------------------------------------------------------
+
+export const WsEvent = Type.Object({ type: Type.Literal('event'), data: StreamEvent }, { title: 'WsEvent' })
+export const WsBatch = Type.Object({ type: Type.Literal('batch'), events: Type.Array(StreamEvent) }, { title: 'WsBatch' })
+export const WsSubscribed = Type.Object(
+  { type: Type.Literal('subscribed'), topics: Type.Array(Type.String(), { description: 'the full current set' }) },
+  { title: 'WsSubscribed' },
+)
+export const WsUnsubscribed = Type.Object(
+  { type: Type.Literal('unsubscribed'), topics: Type.Array(Type.String(), { description: 'echo of the requested topics' }) },
+  { title: 'WsUnsubscribed' },
+)
+export const WsCatchup = Type.Object(
+  {
+    type: Type.Literal('catchup'),
+    events: Type.Array(StreamEvent),
+    catchUpEndTime: IsoTime,
+    complete: Type.Boolean({ description: 'false when the buffer no longer reaches back to the requested point' }),
+  },
+  { title: 'WsCatchup' },
+)
+export const WsError = Type.Object(
+  { type: Type.Literal('error'), code: Type.String(), message: Type.String() },
+  { title: 'WsError' },
+)
+export const WsPing = Type.Object({ type: Type.Literal('ping') }, { title: 'WsPing' })
+/** Only for clients subscribed to the `simulation` topic. */
+export const WsSimulation = Type.Object({ type: Type.Literal('simulation'), state: SimulationState }, { title: 'WsSimulation' })
+/** Only for clients subscribed to the `simulation` topic. */
+export const WsExternalEvent = Type.Object({ type: Type.Literal('external_event'), event: ExternalEvent }, { title: 'WsExternalEvent' })
+
+export const WsServerMessage = Type.Union(
+  [WsEvent, WsBatch, WsSubscribed, WsUnsubscribed, WsCatchup, WsError, WsPing, WsSimulation, WsExternalEvent],
+  { title: 'WsServerMessage' },
+)
+export type WsServerMessage = Static<typeof WsServerMessage>
+
+export const WS_ERROR_CODES = ['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_MESSAGE_TYPE', 'UNKNOWN_TOPIC', 'MESSAGE_TOO_LARGE'] as const
+export type WsErrorCode = (typeof WS_ERROR_CODES)[number]
+
+/** Topics that are not stream patterns. */
+export const WS_SPECIAL_TOPICS = ['*', 'anomalies', 'simulation'] as const
