@@ -33,6 +33,8 @@ const packages = [
 let upstreamRebuilt = false
 for (const pkg of packages) {
   const dir = path.join(root, pkg.ws)
+  // A deployed image carries only build output: nothing to build from, nothing to check.
+  if (!fs.existsSync(path.join(dir, 'src'))) continue
   const out = path.join(dir, pkg.output)
   const built = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0
   const src = Math.max(...pkg.sources.map((s) => newest(path.join(dir, s))))

@@ -1,8 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { StreamCatalogResponse } from '@marketsim/shared-types'
+import { Type } from '@sinclair/typebox'
+import { Domain, StreamCatalogResponse, StreamInfo, StreamName } from '@marketsim/shared-types'
+import { Errors } from '../errors.js'
+import { errorResponses } from './schemas.js'
 
 /** The stream catalog: what each of the 50 streams is, how often it fires and what it carries. */
 const streams: FastifyPluginAsyncTypebox = async (app) => {
+  const byName = new Map(app.streams.catalog.map((s) => [s.name, s]))
+
   app.get(
     '/streams',
     {
@@ -10,10 +15,31 @@ const streams: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['streams'],
         summary: 'The stream catalog',
         description: 'Name, domain, description, cadence class, weekday baseline rate and payload field domains of every stream.',
-        response: { 200: StreamCatalogResponse },
+        querystring: Type.Object({ domain: Type.Optional(Domain) }, { additionalProperties: false }),
+        response: { 200: StreamCatalogResponse, ...errorResponses(400) },
       },
     },
-    async () => ({ count: app.streams.catalog.length, streams: [...app.streams.catalog] }),
+    async (req) => {
+      const list = app.streams.catalog.filter((s) => !req.query.domain || s.domain === req.query.domain)
+      return { count: list.length, streams: list }
+    },
+  )
+
+  app.get(
+    '/streams/:name',
+    {
+      schema: {
+        tags: ['streams'],
+        summary: 'One stream of the catalog',
+        params: Type.Object({ name: StreamName }),
+        response: { 200: StreamInfo, ...errorResponses(404) },
+      },
+    },
+    async (req) => {
+      const s = byName.get(req.params.name)
+      if (!s) throw Errors.streamNotFound(req.params.name, 404)
+      return s
+    },
   )
 }
 export default streams

@@ -1,0 +1,52 @@
+import t from 'tap'
+import { parseDelay, parseDuration, parseImpactDuration, parseRelativeOffset } from '../server/src/config/durations.js'
+import { parseCondition, matchesComparisons } from '../server/src/config/conditions.js'
+
+const H = 3_600_000
+const D = 24 * H
+
+t.test('durations parse every unit the scenarios use, weeks and months included', async (t) => {
+  t.equal(parseDuration('0'), 0)
+  t.equal(parseDuration('30 seconds'), 30_000)
+  t.equal(parseDuration('1 minute'), 60_000)
+  t.equal(parseDuration('3 hours'), 3 * H)
+  t.equal(parseDuration('1 day'), D)
+  t.equal(parseDuration('2 weeks'), 14 * D)
+  t.equal(parseDuration('1 month'), 30 * D, 'a month is 30 days')
+  t.equal(parseDuration('2 Months'), 60 * D)
+  for (const bad of ['2 fortnights', 'soon', '', '1.5 hours', '-2 hours', 'hours']) {
+    t.throws(() => parseDuration(bad), /unparseable duration/, `"${bad}" is refused`)
+  }
+})
+
+t.test('impact durations add "Ongoing"; delays add ranges and "immediate"; offsets need a +', async (t) => {
+  t.equal(parseImpactDuration('Ongoing'), Infinity)
+  t.equal(parseImpactDuration('3 weeks'), 21 * D)
+  t.same(parseDelay('1-6 hours'), { minMs: H, maxMs: 6 * H })
+  t.same(parseDelay('24 hours'), { minMs: 24 * H, maxMs: 24 * H })
+  t.same(parseDelay('immediate'), { minMs: 0, maxMs: 0 })
+  t.throws(() => parseDelay('6-1 hours'), /runs backwards/)
+  t.throws(() => parseDelay('1-6 fortnights'), /unparseable delay/)
+  t.equal(parseRelativeOffset('+1 hour'), H)
+  t.equal(parseRelativeOffset('+3 days'), 3 * D)
+  t.equal(parseRelativeOffset('now'), undefined)
+  t.equal(parseRelativeOffset('+3 eons'), undefined)
+})
+
+t.test('cascade conditions parse and match payloads', async (t) => {
+  const low = parseCondition('rating_score < 3')
+  t.equal(low.kind, 'any-of')
+  if (low.kind === 'any-of') {
+    t.ok(matchesComparisons(low.comparisons, { rating_score: 2 }))
+    t.notOk(matchesComparisons(low.comparisons, { rating_score: 3 }))
+    t.notOk(matchesComparisons(low.comparisons, {}), 'a missing field never matches')
+  }
+  const paused = parseCondition("new_status === 'paused' || new_status == 'inactive'")
+  if (paused.kind === 'any-of') {
+    t.ok(matchesComparisons(paused.comparisons, { new_status: 'inactive' }))
+    t.notOk(matchesComparisons(paused.comparisons, { new_status: 'active' }))
+  } else t.fail('expected a comparison condition')
+  t.same(parseCondition('count >= 2 in 14 days'), { kind: 'count', atLeast: 2, withinMs: 14 * D })
+  t.throws(() => parseCondition('count >= 2 in 2 fortnights'), /unparseable duration/)
+  t.throws(() => parseCondition('rating_score ~ 3'), /unparseable condition/)
+})

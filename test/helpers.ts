@@ -1,0 +1,42 @@
+/** Shared test helpers: a fresh app per test, closed in teardown, and schema assertions. */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { buildApp, type AppOptions } from '../server/src/app.js'
+import { DEFAULT_CONFIG_DIR, ROOT_DIR } from '../server/src/paths.js'
+
+export { ROOT_DIR }
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+export async function build(t: Teardown, options: AppOptions = {}) {
+  const app = await buildApp(options)
+  t.teardown(() => app.close())
+  await app.ready()
+  return app
+}
+
+/** Every schema violation of `value`, as readable lines (empty when it conforms). */
+export function schemaErrors(schema: TSchema, value: unknown): string[] {
+  return [...Value.Errors(schema, value)].map((e) => `${e.path}: ${e.message}`)
+}
+
+/** A private copy of config/ that a test may break. */
+export function copyConfig(t: Teardown): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simcfg-'))
+  fs.cpSync(DEFAULT_CONFIG_DIR, dir, { recursive: true })
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** Read, change and write back one JSON file of a config copy. */
+export function editJson(dir: string, rel: string, change: (json: any) => void): void {
+  const file = path.join(dir, rel)
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'))
+  change(json)
+  fs.writeFileSync(file, JSON.stringify(json, null, 2))
+}
