@@ -111,6 +111,11 @@ export const ChainBranch = Closed({
     }),
   ),
   label: Type.Optional(Type.String()),
+  count: Type.Optional(
+    Type.Tuple([Type.Integer({ minimum: 1 }), Type.Integer({ minimum: 1 })], { description: '[min, max] events per trigger (uniform); default one' }),
+  ),
+  condition: Type.Optional(Type.String({ description: 'only trigger events whose payload matches, e.g. "rating_score < 3"; probability is then conditional' })),
+  value: Type.Optional(Type.String({ description: "with the chain's outcomeField: the trigger's payload value that this branch means" })),
 })
 export type ChainBranch = Static<typeof ChainBranch>
 
@@ -119,6 +124,7 @@ export const Chain = Closed({
   trigger: StreamName,
   mode: Literals(['outcome', 'independent'] as const, { description: 'outcome: exactly one branch; independent: each on its own' }),
   description: Type.Optional(Type.String()),
+  outcomeField: Type.Optional(Type.String({ description: "outcome chains: the trigger's payload field that carries the chosen branch's value" })),
   branches: Type.Array(ChainBranch, { minItems: 1 }),
 })
 export type Chain = Static<typeof Chain>

@@ -84,9 +84,22 @@ export function checkRelationships(file: RelationshipsFile, catalog: Catalog, re
       const bat: Seg[] = [...at, 'branches', j]
       if (b.stream !== null) checkStreamName(b.stream, catalog, [...bat, 'stream'], report)
       if (b.delay !== undefined) tryParse(parseDelay, b.delay, [...bat, 'delay'], report)
+      if (b.condition !== undefined) tryParse(parseCondition, b.condition, [...bat, 'condition'], report)
+      if (b.count && b.count[0] > b.count[1]) report(pathOf([...bat, 'count']), `count range ${b.count.join('-')} runs backwards`)
       if (b.range && (b.range[0] > b.range[1] || b.probability < b.range[0] || b.probability > b.range[1]))
         report(pathOf([...bat, 'probability']), `probability ${b.probability} lies outside its range [${b.range.join(', ')}]`)
     })
+    if (chain.outcomeField !== undefined) {
+      const field = catalog.get(chain.trigger)?.payload[chain.outcomeField]
+      if (!field || field.type !== 'enum') report(pathOf([...at, 'outcomeField']), `"${chain.outcomeField}" is not an enum field of ${chain.trigger}`)
+      else {
+        const values = new Set(field.values.map(String))
+        chain.branches.forEach((b, j) => {
+          if (b.value === undefined || !values.has(b.value))
+            report(pathOf([...at, 'branches', j, 'value']), `needs a value of ${chain.trigger}.${chain.outcomeField} (${[...values].join(', ')})`)
+        })
+      }
+    }
     if (chain.mode === 'outcome') {
       const sum = chain.branches.reduce((a, b) => a + b.probability, 0)
       if (Math.abs(sum - 1) > SUM_TOLERANCE)
