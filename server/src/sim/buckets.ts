@@ -1,0 +1,56 @@
+/**
+ * Per-stream 5-minute buckets from the history start onward: event counts, and for level
+ * streams the sum of snapshot values (a point's value is then sum / count). Grows as the live
+ * clock runs; prefix sums make any aligned interval O(1).
+ */
+import { BUCKET_MS } from './time.js'
+
+export class BucketSeries {
+  counts: Float64Array
+  sums: Float64Array
+  /** Number of buckets that may hold data (index of the last touched bucket + 1). */
+  length = 0
+
+  constructor(capacity: number) {
+    this.counts = new Float64Array(capacity)
+    this.sums = new Float64Array(capacity)
+  }
+
+  ensure(i: number): void {
+    if (i < this.counts.length) return
+    let cap = this.counts.length * 2
+    while (cap <= i) cap *= 2
+    const c = new Float64Array(cap)
+    c.set(this.counts)
+    this.counts = c
+    const s = new Float64Array(cap)
+    s.set(this.sums)
+    this.sums = s
+  }
+}
+
+export class BucketStore {
+  readonly series: BucketSeries[]
+
+  constructor(
+    readonly originMs: number,
+    streamCount: number,
+    capacity: number,
+  ) {
+    this.series = Array.from({ length: streamCount }, () => new BucketSeries(capacity))
+  }
+
+  indexOf(t: number): number {
+    return Math.floor((t - this.originMs) / BUCKET_MS)
+  }
+
+  add(stream: number, t: number, n: number, value = 0): void {
+    const i = this.indexOf(t)
+    if (i < 0) return
+    const s = this.series[stream]!
+    s.ensure(i)
+    s.counts[i]! += n
+    s.sums[i]! += value
+    if (i >= s.length) s.length = i + 1
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The world definition compiled for the engine: streams by index, chains with parsed delays
+ * and conditions, calendar shapes, and each stream's root rate — the part of its weekday
+ * volume that is not already caused by another stream through a chain.
+ */
+import type { ChainBranch, FieldDomain, StreamDef } from '@marketsim/shared-types'
+import type { WorldConfig } from '../config/load.js'
+import { parseCondition, type Comparison } from '../config/conditions.js'
+import { parseDelay } from '../config/durations.js'
+import { Calendar, type StreamShape } from './calendar.js'
+
+export type Anchor = NonNullable<ChainBranch['anchor']>
+
+export interface BranchRt {
+  /** Target stream index, or -1 for a branch that produces nothing. */
+  target: number
+  p: number
+  minDelay: number
+  maxDelay: number
+  anchor?: Anchor
+  countMin: number
+  countMax: number
+  condition?: Comparison[]
+  value?: string
+  label?: string
+}
+
+export interface ChainRt {
+  id: string
+  trigger: number
+  outcome: boolean
+  outcomeField?: string
+  branches: BranchRt[]
+}
+
+export interface StreamRt {
+  idx: number
+  name: string
+  def: StreamDef
+  shape: StreamShape
+  /** Weekday events per hour that arrive on their own (not through a chain), before calendar shaping. */
+  rootPerHour: number
+  /** Chains this stream triggers. */
+  chains: ChainRt[]
+  /** Payload fields that chains or cascades read, so the causal process must draw them. */
+  causalFields: Set<string>
+}
+
+export interface Model {
+  world: WorldConfig
+  calendar: Calendar
+  streams: StreamRt[]
+  index: ReadonlyMap<string, number>
+  chains: ChainRt[]
+}
+
+/** Probability that a payload drawn from `domain` satisfies any of the comparisons. */
+export function conditionShare(domain: FieldDomain | undefined, comparisons: Comparison[]): number {
+  if (!domain || domain.type !== 'enum') return 1
+  const weights = domain.weights ?? domain.values.map(() => 1)
+  const total = weights.reduce((a, b) => a + b, 0)
+  let hit = 0
+  domain.values.forEach((v, i) => {
+    const probe = { [comparisons[0]!.field]: v }
+    if (comparisons.some((c) => matches(c, probe))) hit += weights[i]!
+  })
+  return hit / total
+}
+
+function matches(c: Comparison, data: Record<string, unknown>): boolean {
+  const v = data[c.field] as string | number
+  switch (c.op) {
+    case '==': return v == c.value
+    case '!=': return v != c.value
+    case '<': return v < c.value
+    case '<=': return v <= c.value
+    case '>': return v > c.value
+    case '>=': return v >= c.value
+  }
+}
+
+export function compileModel(world: WorldConfig, referenceMs: number): Model {
+  const calendar = new Calendar(world.calendar, referenceMs)
+  const index = new Map(world.streams.streams.map((s, i) => [s.name, i]))
+  const streams: StreamRt[] = world.streams.streams.map((def, idx) => ({
+    idx,
+    name: def.name,
+    def,
+    shape: calendar.shapeOf(def),
+    rootPerHour: 0,
+    chains: [],
+    causalFields: new Set<string>(),
+  }))
+
+  const chains: ChainRt[] = world.relationships.chains.map((c) => {
+    const trigger = index.get(c.trigger)!
+    const rt: ChainRt = {
+      id: c.id,
+      trigger,
+      outcome: c.mode === 'outcome',
+      outcomeField: c.outcomeField,
+      branches: c.branches.map((b) => {
+        const d = b.delay ? parseDelay(b.delay) : { minMs: 0, maxMs: 0 }
+        const cond = b.condition ? parseCondition(b.condition) : undefined
+        if (cond && cond.kind !== 'any-of') throw new Error(`chain ${c.id}: count conditions belong to cascades`)
+        return {
+          target: b.stream === null ? -1 : index.get(b.stream)!,
+          p: b.probability,
+          minDelay: d.minMs,
+          maxDelay: d.maxMs,
+          anchor: b.anchor,
+          countMin: b.count?.[0] ?? 1,
+          countMax: b.count?.[1] ?? 1,
+          condition: cond?.comparisons,
+          value: b.value,
+          label: b.label,
+        }
+      }),
+    }
+    streams[trigger]!.chains.push(rt)
+    if (rt.outcomeField) streams[trigger]!.causalFields.add(rt.outcomeField)
+    for (const b of rt.branches) for (const cmp of b.condition ?? []) streams[trigger]!.causalFields.add(cmp.field)
+    return rt
+  })
+
+  // Root rate = catalog volume minus what chains already bring in (at catalog volumes).
+  const inflow = new Float64Array(streams.length)
+  for (const chain of chains) {
+    const trig = streams[chain.trigger]!
+    for (const b of chain.branches) {
+      if (b.target < 0 || b.anchor === 'weekly_payout') continue
+      const share = b.condition ? conditionShare(trig.def.payload[b.condition[0]!.field], b.condition) : 1
+      inflow[b.target]! += trig.def.eventsPerDay * b.p * share * ((b.countMin + b.countMax) / 2)
+    }
+  }
+  const batched = new Set(chains.flatMap((c) => c.branches.filter((b) => b.anchor === 'weekly_payout').map((b) => b.target)))
+  for (const s of streams) {
+    if (batched.has(s.idx)) continue // produced by the weekly batch, never on its own
+    const own = s.def.eventsPerDay - inflow[s.idx]!
+    // Within 2% the catalog figure is the chain's own output (rounding), not a separate source.
+    s.rootPerHour = own > 0.02 * s.def.eventsPerDay ? own / 24 : 0
+  }
+  return { world, calendar, streams, index, chains }
+}

@@ -1,0 +1,278 @@
+/**
+ * What each stream does to the entities of the world: who searches, which tutor a request
+ * names, when a requested session is scheduled, how long a ticket takes, which tutors are paid
+ * on Friday. The chains in config/relationships.json decide *whether* and *when* a follow-up
+ * happens; these handlers decide *who* it concerns, so identifiers flow through the chains.
+ */
+import type { FieldDomain } from '@marketsim/shared-types'
+import type { Ev } from './event.js'
+import type { BranchRt, Model } from './model.js'
+import type { Rng } from './rng.js'
+import { DAY, HOUR, MINUTE } from './time.js'
+
+export const TUTOR_STATUSES = ['active', 'paused', 'inactive', 'on_vacation'] as const
+
+/** The mutable population of the world. */
+export class Population {
+  students: number
+  tutors: number
+  tutorStatus: Uint8Array
+  readonly counters = new Map<string, number>()
+
+  constructor(students: number, tutors: number) {
+    this.students = students
+    this.tutors = tutors
+    this.tutorStatus = new Uint8Array(Math.max(1024, tutors * 2))
+  }
+
+  next(kind: string): number {
+    const n = this.counters.get(kind) ?? 0
+    this.counters.set(kind, n + 1)
+    return n
+  }
+
+  addTutor(): number {
+    if (this.tutors >= this.tutorStatus.length) {
+      const grown = new Uint8Array(this.tutorStatus.length * 2)
+      grown.set(this.tutorStatus)
+      this.tutorStatus = grown
+    }
+    return this.tutors++
+  }
+
+  /** A random tutor who is taking bookings (rejection sampling: most tutors are active). */
+  activeTutor(rng: Rng): number {
+    for (let i = 0; i < 32; i++) {
+      const tu = rng.int(this.tutors)
+      if (this.tutorStatus[tu] === 0) return tu
+    }
+    return rng.int(this.tutors)
+  }
+}
+
+export interface Handler {
+  /** A root arrival: fill in its entities. */
+  root?(ev: Ev): void
+  /** A follow-up created by `branch` of `parent`'s chain. */
+  child?(ev: Ev, parent: Ev, branch: BranchRt): void
+  /** At its time, before its chains fire: draw causal fields, update the world. */
+  process?(ev: Ev): void
+  /**
+   * True when `process` changes the world others read (the tutor pool, a tutor's status, a
+   * payout ledger being settled): such events are always handled at their own time. All other
+   * history events may be handled as soon as their cause is, which is much cheaper.
+   */
+  timeSensitive?: boolean
+  /** The value of a causal payload field (for chain conditions). */
+  field?(ev: Ev, name: string): unknown
+  /** Overrides the branch's delay (ms after the parent) for special timing. */
+  delay?(parent: Ev, branch: BranchRt): number
+}
+
+export interface ProcessContext {
+  model: Model
+  rng: Rng
+  pop: Population
+  subjects: readonly string[]
+  /** Week index (of the Friday that pays) → tutor → completed sessions in that week. */
+  payouts: PayoutBook
+}
+
+/** Local Friday-to-Friday payout periods; a tutor's first completion of a period books a payout. */
+export class PayoutBook {
+  /** Friday (local day index) → completed sessions per tutor in the week it pays for. */
+  readonly weeks = new Map<number, Int32Array>()
+
+  /** The Friday 00:00 (local day index) that pays for completions at local day `day`. */
+  static payDay(localDay: number): number {
+    // Epoch day 0 (1970-01-01) was a Thursday: (day + 4) % 7 is the weekday, Friday = 5.
+    const weekday = (localDay + 4) % 7
+    return localDay + ((5 - weekday + 7) % 7 || 7)
+  }
+
+  /** Count a completion; true when it is the tutor's first in the period (a payout is due). */
+  record(payDay: number, tutor: number): boolean {
+    let week = this.weeks.get(payDay)
+    if (!week || tutor >= week.length) {
+      const grown = new Int32Array(Math.max(16_384, (tutor + 1) * 2))
+      if (week) grown.set(week)
+      this.weeks.set(payDay, (week = grown))
+    }
+    return week[tutor]!++ === 0
+  }
+
+  /** The sessions a payout covers. */
+  settle(payDay: number, tutor: number): number {
+    return this.weeks.get(payDay)?.[tutor] ?? 0
+  }
+
+  /** Forget periods paid before `payDay` (their payouts have all been made). */
+  prune(payDay: number): void {
+    for (const day of this.weeks.keys()) if (day < payDay) this.weeks.delete(day)
+  }
+}
+
+function enumValues(domain: FieldDomain | undefined): string[] {
+  return domain && domain.type === 'enum' ? domain.values.map(String) : []
+}
+
+/** Draw an enum value index with the domain's weights. */
+function weightedIndex(rng: Rng, domain: FieldDomain | undefined): number {
+  if (!domain || domain.type !== 'enum') return 0
+  const w = domain.weights ?? domain.values.map(() => 1)
+  let x = rng.next() * w.reduce((a, b) => a + b, 0)
+  for (let i = 0; i < w.length; i++) {
+    x -= w[i]!
+    if (x < 0) return i
+  }
+  return w.length - 1
+}
+
+/** Build the handlers of the built-in processes, keyed by stream index. */
+export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
+  const { model, rng, pop, payouts } = ctx
+  const cal = model.calendar
+  const idx = (name: string) => model.index.get(name)
+  const handlers = new Map<number, Handler>()
+  const on = (name: string, h: Handler) => {
+    const i = idx(name)
+    if (i !== undefined) handlers.set(i, { ...handlers.get(i), ...h })
+  }
+  const randomStudent = (ev: Ev) => {
+    ev.st = rng.int(pop.students)
+  }
+  const subject = () => rng.int(ctx.subjects.length)
+
+  // A label on the branch that caused an event binds one of its categorical fields (ticket
+  // category "billing" after a payment failure, refund reason "tutor_no_show" …).
+  const labelled: Handler['child'] = (ev, _parent, branch) => {
+    ev.v = branch.label
+  }
+
+  // ---- students ----------------------------------------------------------------------
+  on('customer.signup.started', { root: (ev) => void (ev.id = pop.next('temp')) })
+  on('customer.signup.completed', { process: (ev) => void (ev.st = pop.students++), timeSensitive: true })
+  on('customer.login.success', { root: randomStudent })
+  on('customer.profile.update', { root: randomStudent })
+  on('customer.subscription.plan_changed', { root: randomStudent })
+  on('customer.tutor.search', {
+    root: (ev) => {
+      randomStudent(ev)
+      ev.sub = subject()
+    },
+  })
+
+  // ---- the booking funnel --------------------------------------------------------------
+  on('tutor.profile.viewed_by_student', {
+    root: (ev) => {
+      randomStudent(ev)
+      ev.tu = pop.activeTutor(rng)
+    },
+    child: (ev) => void (ev.tu = pop.activeTutor(rng)),
+  })
+  on('session.booking.requested', {
+    child: (ev) => {
+      ev.id = pop.next('request')
+      ev.tu = pop.activeTutor(rng)
+      // Requested for 1-7 days ahead, on a quarter hour between 08:00 and 19:45 local.
+      const day = cal.localDay(ev.t) + rng.between(1, 7)
+      ev.x = cal.midnightOf(day) + 8 * HOUR + rng.int(48) * 15 * MINUTE
+    },
+  })
+  const ratingIdx = idx('session.rating.submitted_by_student')
+  const ratingDomain = ratingIdx === undefined ? undefined : model.streams[ratingIdx]!.def.payload.rating_score
+  on('session.started', { process: (ev) => void (ev.y = ev.t) })
+  on('session.completed', {
+    child: (ev, parent) => void (ev.y = Math.round((ev.t - parent.t) / MINUTE)),
+  })
+  on('session.rating.submitted_by_student', {
+    process: (ev) => {
+      const values = ratingDomain && ratingDomain.type === 'enum' ? ratingDomain.values : [5]
+      ev.y = Number(values[weightedIndex(rng, ratingDomain)])
+    },
+    field: (ev, name) => (name === 'rating_score' ? ev.y : undefined),
+  })
+
+  // ---- payouts: a tutor's completions of a Friday-to-Friday week, paid that Friday --------
+  const payoutIdx = idx('tutor.payout.initiated')
+  on('session.completed', {
+    process: (ev) => {
+      if (payoutIdx === undefined || ev.tu < 0) return
+      const payDay = PayoutBook.payDay(cal.localDay(ev.t))
+      // x now tells the engine whether this completion opens the tutor's payout for the week.
+      ev.x = payouts.record(payDay, ev.tu) ? payDay : -1
+    },
+  })
+  on('tutor.payout.initiated', {
+    process: (ev) => {
+      ev.y = payouts.settle(ev.x, ev.tu)
+      payouts.prune(ev.x)
+    },
+    timeSensitive: true,
+  })
+
+  // ---- support ----------------------------------------------------------------------------
+  on('support.ticket.created', {
+    root: (ev) => {
+      randomStudent(ev)
+    },
+    child: labelled,
+    process: (ev) => {
+      ev.id = pop.next('ticket')
+      // Resolution hours: log-normal with median 4 h and p90 12 h (mean ≈ 6 h), within 1-24 h.
+      ev.y = Math.min(24, Math.max(1, rng.logNormal(4, 12)))
+    },
+  })
+  on('support.ticket.updated', { child: (ev, parent) => void (ev.y = parent.y) })
+  on('support.ticket.resolved', { child: (ev, parent) => void (ev.y = parent.y) })
+  const ticketDelays = (parent: Ev, branch: BranchRt): number => {
+    const resolution = parent.y * HOUR
+    return model.streams[branch.target]!.name === 'support.ticket.resolved' ? resolution : rng.next() * resolution
+  }
+  const created = idx('support.ticket.created')
+  if (created !== undefined) handlers.set(created, { ...handlers.get(created), delay: ticketDelays })
+  on('support.refund.requested', { root: randomStudent, child: labelled, process: (ev) => void (ev.id = pop.next('refund')) })
+  on('support.live_chat.started', { root: (ev) => { randomStudent(ev); ev.id = pop.next('chat') } })
+  on('support.call.inbound', {
+    root: (ev) => {
+      ev.id = pop.next('call')
+      ev.st = rng.chance(0.8) ? rng.int(pop.students) : -1
+    },
+  })
+  on('support.call.outbound', { root: (ev) => { ev.id = pop.next('call'); randomStudent(ev) } })
+
+  // ---- payments ---------------------------------------------------------------------------
+  on('payment_gateway.transaction.status', {
+    root: (ev) => {
+      ev.id = pop.next('txn')
+      randomStudent(ev)
+    },
+    field: (ev, name) => (name === 'status' ? ev.v : undefined),
+  })
+  on('customer.subscription.payment_failure', { child: labelled })
+  on('customer.subscription.plan_changed', { child: labelled })
+
+  // ---- tutor supply -----------------------------------------------------------------------
+  on('marketing.ad.click', { root: (ev) => void (ev.id = pop.next('click')) })
+  on('tutor.application.received', { child: (ev) => { ev.id = pop.next('applicant'); ev.sub = subject() } })
+  on('tutor.onboarding.approved', { process: (ev) => void (ev.tu = pop.addTutor()), timeSensitive: true })
+  on('tutor.availability.set', { root: (ev) => void (ev.tu = pop.activeTutor(rng)) })
+  on('tutor.availability.batch_updated', { root: (ev) => void (ev.tu = pop.activeTutor(rng)) })
+  on('tutor.login.event', { root: (ev) => void (ev.tu = rng.int(pop.tutors)) })
+  on('tutor.status.changed', {
+    root: (ev) => void (ev.tu = rng.int(pop.tutors)),
+    process: (ev) => {
+      const old = pop.tutorStatus[ev.tu]!
+      let next = rng.int(TUTOR_STATUSES.length - 1)
+      if (next >= old) next++
+      pop.tutorStatus[ev.tu] = next
+      ev.y = old
+      ev.v = TUTOR_STATUSES[next]
+    },
+    timeSensitive: true,
+    field: (ev, name) => (name === 'new_status' ? ev.v : name === 'old_status' ? TUTOR_STATUSES[ev.y] : undefined),
+  })
+  return handlers
+}
+
+export { enumValues }
