@@ -14,6 +14,7 @@ import { BucketStore } from './buckets.js'
 import { childEv, newEv, type Ev } from './event.js'
 import { compileModel, type BranchRt, type ChainRt, type Model, type StreamRt } from './model.js'
 import { PayoutBook, Population, buildHandlers, type Handler } from './processes.js'
+import { Expectation } from './expectation.js'
 import { Rng } from './rng.js'
 import { BUCKET_MS, DAY, HOUR, MINUTE, SECOND, floorTo } from './time.js'
 import { TimingWheel } from './wheel.js'
@@ -57,14 +58,17 @@ export class Engine {
   private readonly wheel: TimingWheel
   private readonly handlers: Map<number, Handler>
   private readonly roots: StreamRt[]
-  private readonly rootActiveFrom: Float64Array
+  readonly rootActiveFrom: Float64Array
   private readonly countOnly: Uint8Array
   private readonly eager: Uint8Array
   private readonly aggregate: Uint8Array
   private readonly scratch: Ev = newEv(0, 0, 0)
   private readonly noise: Float64Array
   private readonly noiseHour: Float64Array
-  private readonly levelStream: number
+  readonly levelStream: number
+  /** Where the run (with its burn-in) begins. */
+  readonly originMs: number
+  readonly expectation: Expectation
   private nextStep: number
   private q = 0
   private out: Ev[] = []
@@ -76,7 +80,7 @@ export class Engine {
     this.model = compileModel(world, options.startMs)
     this.rng = new Rng(options.seed, 'world')
     const targets = world.streams.volumeTargets
-    this.population = new Population(targets.students, targets.tutors)
+    this.population = new Population(targets.students, targets.tutors, this.rng)
     const subjects = this.model.streams[this.model.index.get('customer.tutor.search') ?? 0]!.def.payload.subject
     this.handlers = buildHandlers({
       model: this.model,
@@ -111,10 +115,12 @@ export class Engine {
     this.noise = new Float64Array(n).fill(1)
     this.noiseHour = new Float64Array(n).fill(Number.NaN)
     const first = Math.min(this.historyStartMs, ...this.roots.map((s) => this.rootActiveFrom[s.idx]!))
+    this.originMs = first
     this.now = first
     this.nextStep = first
     this.wheel = new TimingWheel(first)
     this.buckets = new BucketStore(this.historyStartMs, n, Math.ceil((options.historyDays + 2) * (DAY / BUCKET_MS)))
+    this.expectation = new Expectation(this.model, this)
   }
 
   /** The longest delay along chains from a stream: how long its consequences keep arriving. */

@@ -12,6 +12,9 @@ import { DAY, HOUR, MINUTE } from './time.js'
 
 export const TUTOR_STATUSES = ['active', 'paused', 'inactive', 'on_vacation'] as const
 
+/** A request is answered at least this long before the session it asks for. */
+export const ANSWER_MARGIN = 30 * MINUTE
+
 /** The mutable population of the world. */
 export class Population {
   students: number
@@ -19,10 +22,12 @@ export class Population {
   tutorStatus: Uint8Array
   readonly counters = new Map<string, number>()
 
-  constructor(students: number, tutors: number) {
+  constructor(students: number, tutors: number, rng: Rng) {
     this.students = students
     this.tutors = tutors
     this.tutorStatus = new Uint8Array(Math.max(1024, tutors * 2))
+    // At any time about one tutor in ten is paused, inactive or on vacation.
+    for (let i = 0; i < tutors; i++) if (rng.chance(0.1)) this.tutorStatus[i] = 1 + rng.int(TUTOR_STATUSES.length - 1)
   }
 
   next(kind: string): number {
@@ -179,6 +184,17 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
       ev.x = cal.midnightOf(day) + 8 * HOUR + rng.int(48) * 15 * MINUTE
     },
   })
+  // A request is answered before its session would start: confirmation and decline come at
+  // least 30 minutes before the requested time, whatever their configured window says.
+  const confirmedIdx = idx('session.booking.confirmed')
+  const declinedIdx = idx('session.booking.declined_by_tutor')
+  on('session.booking.requested', {
+    delay: (parent, b) => {
+      let max = b.maxDelay
+      if (b.target === confirmedIdx || b.target === declinedIdx) max = Math.max(b.minDelay, Math.min(max, parent.x - ANSWER_MARGIN - parent.t))
+      return b.minDelay + rng.next() * (max - b.minDelay)
+    },
+  })
   const ratingIdx = idx('session.rating.submitted_by_student')
   const ratingDomain = ratingIdx === undefined ? undefined : model.streams[ratingIdx]!.def.payload.rating_score
   on('session.started', { process: (ev) => void (ev.y = ev.t) })
@@ -260,12 +276,16 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   on('tutor.availability.batch_updated', { root: (ev) => void (ev.tu = pop.activeTutor(rng)) })
   on('tutor.login.event', { root: (ev) => void (ev.tu = rng.int(pop.tutors)) })
   on('tutor.status.changed', {
-    root: (ev) => void (ev.tu = rng.int(pop.tutors)),
     process: (ev) => {
-      const old = pop.tutorStatus[ev.tu]!
-      let next = rng.int(TUTOR_STATUSES.length - 1)
-      if (next >= old) next++
-      pop.tutorStatus[ev.tu] = next
+      // Half the changes bring an away tutor back, half send an active one away, so the share
+      // of active tutors holds steady instead of drifting toward a uniform mix of statuses.
+      const returning = rng.chance(0.5)
+      let tu = rng.int(pop.tutors)
+      for (let i = 0; i < 64 && (pop.tutorStatus[tu] !== 0) !== returning; i++) tu = rng.int(pop.tutors)
+      ev.tu = tu
+      const old = pop.tutorStatus[tu]!
+      const next = old !== 0 ? 0 : 1 + rng.int(TUTOR_STATUSES.length - 1)
+      pop.tutorStatus[tu] = next
       ev.y = old
       ev.v = TUTOR_STATUSES[next]
     },

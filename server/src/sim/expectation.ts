@@ -1,0 +1,340 @@
+/**
+ * What each stream is expected to do at each moment, in the baseline world: the mean of the
+ * generative model, propagated through the chains with their delay distributions (a
+ * mean-field pass over 5-minute buckets). Root streams follow rate × calendar; a derived
+ * stream follows its causes, so sessions booked days ahead, Friday payouts and the lag of a
+ * season change are all expected rather than flagged. Scenarios never enter it: normalization
+ * compares what the data shows against this baseline.
+ */
+import { conditionShare, type Model, type StreamRt } from './model.js'
+import { ANSWER_MARGIN, PayoutBook } from './processes.js'
+import { Rng } from './rng.js'
+import { BUCKET_MS, HOUR, MINUTE } from './time.js'
+
+export interface ExpectationSource {
+  /** Where the simulation (and its burn-in) begins: nothing is pending before it. */
+  originMs: number
+  historyStartMs: number
+  /** When each root stream starts arriving (burn-in for chains with long delays). */
+  rootActiveFrom: Float64Array
+  levelStream: number
+  levelBase(s: StreamRt): number
+}
+
+/** Streams whose follow-ups are timed from a session's scheduled start. */
+const ANCHOR_SOURCE = 'session.booking.requested'
+const ANCHOR_STAGE = 'session.booking.confirmed'
+const PAYOUT_WINDOW = 12 * HOUR
+const ACTIVE_TUTOR_SHARE = 0.9
+
+/** P(U(0, B) + U(a, b) ≤ x): the offset of a follower from its cause's bucket start. */
+function uniformSumCdf(x: number, B: number, a: number, b: number): number {
+  if (b - a < 1e-9) return Math.min(1, Math.max(0, (x - a) / B))
+  // Integrate P(U(a,b) ≤ x − u) over u ∈ [0, B].
+  const F = (y: number) => {
+    // ∫_0^y P(U(a,b) ≤ s) ds
+    if (y <= a) return 0
+    if (y <= b) return (y - a) ** 2 / (2 * (b - a))
+    return (b - a) / 2 + (y - b)
+  }
+  return Math.min(1, Math.max(0, (F(x) - F(x - B)) / B))
+}
+
+class Growable {
+  data = new Float64Array(4096)
+  ensure(i: number): void {
+    if (i < this.data.length) return
+    let cap = this.data.length * 2
+    while (cap <= i) cap *= 2
+    const d = new Float64Array(cap)
+    d.set(this.data)
+    this.data = d
+  }
+  add(i: number, v: number): void {
+    this.ensure(i)
+    this.data[i]! += v
+  }
+}
+
+export class Expectation {
+  /** Expected events (or expected level for the level stream) per stream per bucket from originMs. */
+  private readonly mass: Growable[]
+  /** Difference array of whole-bucket densities still to be integrated into `mass`. */
+  private readonly diff: Growable[]
+  private readonly running: Float64Array
+  /** Requests per local day, spread over their sessions' scheduled slots at the day's end. */
+  private readonly requestsByDay = new Map<number, number>()
+  /** Prefix sums of finalized buckets. */
+  private readonly prefix: Growable[]
+  /** Prefix sums over hours of (expected count in the hour)², for the hourly-noise variance term. */
+  private readonly hourSq: Growable[]
+  private swept = 0
+  private sweeping = 0
+  private readonly order: number[]
+  private readonly ticketKernels = new Map<number, Float64Array>()
+  private readonly anchorSource: number
+  private readonly anchorStage: number
+  private readonly declineStage: number
+  private readonly payoutStream: number
+  private readonly completedStream: number
+
+  constructor(
+    private readonly model: Model,
+    private readonly src: ExpectationSource,
+  ) {
+    const n = model.streams.length
+    this.mass = Array.from({ length: n }, () => new Growable())
+    this.diff = Array.from({ length: n }, () => new Growable())
+    this.running = new Float64Array(n)
+    this.prefix = Array.from({ length: n }, () => new Growable())
+    this.hourSq = Array.from({ length: n }, () => new Growable())
+    this.order = this.topologicalOrder()
+    this.anchorSource = model.index.get(ANCHOR_SOURCE) ?? -1
+    this.anchorStage = model.index.get(ANCHOR_STAGE) ?? -1
+    this.declineStage = model.index.get('session.booking.declined_by_tutor') ?? -1
+    this.payoutStream = model.index.get('tutor.payout.initiated') ?? -1
+    this.completedStream = model.index.get('session.completed') ?? -1
+    this.buildTicketKernels()
+  }
+
+  /** Triggers before targets along zero-delay edges, so a bucket's inflow is complete before its outflow. */
+  private topologicalOrder(): number[] {
+    const n = this.model.streams.length
+    const indeg = new Int32Array(n)
+    const edges: number[][] = Array.from({ length: n }, () => [])
+    for (const c of this.model.chains) {
+      for (const b of c.branches) {
+        if (b.target < 0 || b.minDelay >= BUCKET_MS || b.target === c.trigger) continue
+        edges[c.trigger]!.push(b.target)
+        indeg[b.target]!++
+      }
+    }
+    const order: number[] = []
+    const queue = [...Array(n).keys()].filter((i) => indeg[i] === 0)
+    while (queue.length) {
+      const i = queue.shift()!
+      order.push(i)
+      for (const j of edges[i]!) if (--indeg[j]! === 0) queue.push(j)
+    }
+    for (let i = 0; i < n; i++) if (!order.includes(i)) order.push(i)
+    return order
+  }
+
+  /** Ticket follow-ups are timed by the resolution time (log-normal), not a uniform delay. */
+  private buildTicketKernels(): void {
+    const created = this.model.index.get('support.ticket.created')
+    const resolved = this.model.index.get('support.ticket.resolved')
+    const updated = this.model.index.get('support.ticket.updated')
+    if (created === undefined) return
+    const rng = new Rng(1, 'ticket-kernel')
+    const samples = 200_000
+    const size = Math.ceil((25 * HOUR) / BUCKET_MS) + 2
+    const res = new Float64Array(size)
+    const upd = new Float64Array(size)
+    for (let i = 0; i < samples; i++) {
+      const offset = rng.next() * BUCKET_MS
+      const r = Math.min(24, Math.max(1, rng.logNormal(4, 12))) * HOUR
+      res[Math.floor((offset + r) / BUCKET_MS)]! += 1 / samples
+      upd[Math.floor((offset + rng.next() * r) / BUCKET_MS)]! += 1 / samples
+    }
+    if (resolved !== undefined) this.ticketKernels.set(resolved, res)
+    if (updated !== undefined) this.ticketKernels.set(updated, upd)
+  }
+
+  private bucketOf(t: number): number {
+    return Math.floor((t - this.src.originMs) / BUCKET_MS)
+  }
+
+  /**
+   * Spread `m` events caused in bucket b with a delay uniform in [lo, hi] ms. The cause is
+   * taken at the bucket's middle; whole buckets of the range get a constant density through a
+   * difference array (O(1) however long the range), the partial ends are added directly.
+   */
+  private spread(target: number, b: number, m: number, lo: number, hi: number): void {
+    // Nothing may land before the bucket being swept (it would never be counted).
+    const floor = this.sweeping * BUCKET_MS
+    const end = Math.max(floor, (b + 0.5) * BUCKET_MS + hi) // in ms from origin
+    const start = Math.min(end, Math.max(floor, (b + 0.5) * BUCKET_MS + lo))
+    const mass = this.mass[target]!
+    const first = Math.floor(start / BUCKET_MS)
+    const last = Math.floor(end / BUCKET_MS)
+    if (end - start < 1 || first === last) {
+      mass.add(first, m)
+      return
+    }
+    const density = m / (end - start) // events per ms
+    mass.add(first, density * ((first + 1) * BUCKET_MS - start))
+    mass.add(last, density * (end - last * BUCKET_MS))
+    if (last > first + 1) {
+      const diff = this.diff[target]!
+      diff.add(first + 1, density * BUCKET_MS)
+      diff.add(last, -density * BUCKET_MS)
+    }
+  }
+
+  /** Make sure buckets up to (and including) the one holding t are final. */
+  ensure(t: number): void {
+    const want = this.bucketOf(t) + 1
+    while (this.swept < want) this.sweep(this.swept++)
+  }
+
+  private sweep(b: number): void {
+    this.sweeping = b
+    const model = this.model
+    const tb = this.src.originMs + b * BUCKET_MS
+    const ctx = model.calendar.context(tb)
+    for (const i of this.order) {
+      const s = model.streams[i]!
+      const factor = s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor
+      if (i === this.src.levelStream) {
+        if (tb >= this.src.historyStartMs) this.mass[i]!.add(b, this.src.levelBase(s) * factor)
+        continue
+      }
+      this.diff[i]!.ensure(b)
+      this.running[i]! += this.diff[i]!.data[b]!
+      this.mass[i]!.add(b, this.running[i]!)
+      if (s.rootPerHour > 0 && tb >= this.src.rootActiveFrom[i]!) this.mass[i]!.add(b, s.rootPerHour * (BUCKET_MS / HOUR) * factor)
+      const m = this.mass[i]!.data[b]!
+      if (m > 0) this.flowOut(s, b, m)
+    }
+    if (this.payoutStream >= 0) this.payouts(b, tb)
+    for (let i = 0; i < model.streams.length; i++) this.finalize(i, b)
+  }
+
+  private flowOut(s: StreamRt, b: number, m: number): void {
+    for (const chain of s.chains) {
+      for (const br of chain.branches) {
+        if (br.target < 0 || br.anchor) continue
+        if (s.idx === this.anchorSource && (br.target === this.anchorStage || br.target === this.declineStage)) continue
+        let share = br.p * ((br.countMin + br.countMax) / 2)
+        if (br.condition) share *= conditionShare(s.def.payload[br.condition[0]!.field], br.condition)
+        const kernel = chain.trigger === this.model.index.get('support.ticket.created') ? this.ticketKernels.get(br.target) : undefined
+        if (kernel) {
+          const arr = this.mass[br.target]!
+          arr.ensure(b + kernel.length)
+          for (let k = 0; k < kernel.length; k++) arr.data[b + k]! += m * share * kernel[k]!
+        } else this.spread(br.target, b, m * share, br.minDelay, br.maxDelay)
+      }
+    }
+    if (s.idx === this.anchorSource) this.scheduleSessions(s, b, m)
+  }
+
+  /**
+   * Requests of bucket b. Their sessions lie on a quarter hour 08:00-19:45, 1-7 days ahead;
+   * the answer (confirmation or decline) comes within its window but at least 30 minutes
+   * before that slot, which only bites for next-day slots. The anchored follow-ups (starts,
+   * no-shows, cancellations) depend only on the request's day: they are spread once a day.
+   */
+  private scheduleSessions(s: StreamRt, b: number, m: number): void {
+    const cal = this.model.calendar
+    const booking = s.chains.find((c) => c.outcome)
+    if (!booking) return
+    const tb = this.src.originMs + b * BUCKET_MS
+    const day = cal.localDay(tb)
+    this.requestsByDay.set(day, (this.requestsByDay.get(day) ?? 0) + m)
+    const t = tb + BUCKET_MS / 2
+    for (const br of booking.branches) {
+      if (br.target !== this.anchorStage && br.target !== this.declineStage) continue
+      // Six days of slots out of seven are far enough for the full window.
+      this.spread(br.target, b, m * br.p * (6 / 7), br.minDelay, br.maxDelay)
+      const base = cal.midnightOf(day + 1) + 8 * HOUR
+      for (let j = 0; j < 48; j++) {
+        const sched = base + j * 15 * MINUTE
+        const max = Math.max(br.minDelay, Math.min(br.maxDelay, sched - ANSWER_MARGIN - t))
+        this.spread(br.target, b, (m * br.p) / (7 * 48), br.minDelay, max)
+      }
+    }
+    // At the day's last bucket: place its sessions' anchored follow-ups.
+    if (cal.localDay(tb + BUCKET_MS) !== day) this.anchoredFollowUps(day, booking)
+  }
+
+  private anchoredFollowUps(day: number, booking: StreamRt['chains'][number]): void {
+    const requests = this.requestsByDay.get(day) ?? 0
+    this.requestsByDay.delete(day)
+    const confirm = booking.branches.find((x) => x.target === this.anchorStage)
+    if (!confirm || requests === 0) return
+    const cal = this.model.calendar
+    const perSlot = (requests * confirm.p) / (7 * 48)
+    const answeredBy = cal.midnightOf(day + 1) // approximates the answer time of the day's requests
+    for (const chain of this.model.streams[this.anchorStage]!.chains) {
+      for (const br of chain.branches) {
+        if (br.target < 0 || !br.anchor) continue
+        for (let k = 1; k <= 7; k++) {
+          const base = cal.midnightOf(day + k) + 8 * HOUR
+          for (let j = 0; j < 48; j++) {
+            const sched = base + j * 15 * MINUTE
+            const sb = this.bucketOf(sched)
+            const centre = this.src.originMs + (sb + 0.5) * BUCKET_MS
+            if (br.anchor === 'scheduled_time') this.spread(br.target, sb, perSlot * br.p, br.minDelay + (sched - centre), br.maxDelay + (sched - centre))
+            else {
+              // Cancelled 1-48 h before the start, but not before the booking was answered.
+              const lo = Math.max(-br.maxDelay, answeredBy - sched)
+              const hi = Math.max(lo, -br.minDelay)
+              this.spread(br.target, sb, perSlot * br.p, lo + (sched - centre), hi + (sched - centre))
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Friday 00:00-12:00 local: one payout per tutor with a completion in the week before. */
+  private payouts(b: number, tb: number): void {
+    const cal = this.model.calendar
+    if (tb !== cal.midnightOf(cal.localDay(tb))) return
+    const day = cal.localDay(tb)
+    if (PayoutBook.payDay(day - 1) !== day) return
+    const from = this.bucketOf(cal.midnightOf(day - 7))
+    let completions = 0
+    for (let k = Math.max(0, from); k < b; k++) completions += this.mass[this.completedStream]!.data[k] ?? 0
+    const tutors = this.model.world.streams.volumeTargets.tutors * ACTIVE_TUTOR_SHARE
+    const paid = tutors * (1 - Math.exp(-completions / tutors))
+    const buckets = PAYOUT_WINDOW / BUCKET_MS
+    for (let k = 0; k < buckets; k++) this.mass[this.payoutStream]!.add(b + k, paid / buckets)
+  }
+
+  private finalize(i: number, b: number): void {
+    const m = this.mass[i]!.data[b] ?? 0
+    const p = this.prefix[i]!
+    p.ensure(b + 1)
+    p.data[b + 1] = p.data[b]! + m
+    // Hour h covers buckets [12h, 12h + 12); its square enters once the hour is complete.
+    if ((b + 1) % 12 === 0) {
+      const h = (b + 1) / 12
+      const inHour = p.data[b + 1]! - p.data[b + 1 - 12]!
+      const q = this.hourSq[i]!
+      q.ensure(h)
+      q.data[h] = q.data[h - 1]! + inHour * inHour
+    }
+  }
+
+  /** Expected events of stream s in [from, to) (bucket-aligned or not; partial buckets prorated). */
+  expectedCount(s: number, from: number, to: number): number {
+    this.ensure(to)
+    return this.cumulative(s, to) - this.cumulative(s, from)
+  }
+
+  private cumulative(s: number, t: number): number {
+    const x = (t - this.src.originMs) / BUCKET_MS
+    if (x <= 0) return 0
+    const b = Math.floor(x)
+    const p = this.prefix[s]!.data
+    return p[b]! + (p[b + 1]! - p[b]!) * (x - b)
+  }
+
+  /** Σ over whole hours in [from, to) of (expected count in the hour)². */
+  hourlySquares(s: number, from: number, to: number): number {
+    this.ensure(to)
+    const h0 = Math.ceil((from - this.src.originMs) / HOUR)
+    const h1 = Math.floor((to - this.src.originMs) / HOUR)
+    if (h1 <= h0) return 0
+    const q = this.hourSq[s]!.data
+    return q[h1]! - q[h0]!
+  }
+
+  /** The expected level of a level stream at the bucket holding t. */
+  expectedLevel(s: number, t: number): number {
+    this.ensure(t)
+    return this.mass[s]!.data[this.bucketOf(t)] ?? 0
+  }
+}
