@@ -13,8 +13,18 @@ interface Teardown {
   teardown(fn: () => unknown): void
 }
 
+/** A fixed live start, so tests see the same world every run. */
+export const TEST_START = Date.parse('2026-11-26T08:00:00Z')
+
+/**
+ * A fresh app on a small world (one day of history) whose clock only moves when the test
+ * moves it: no tick timer, so nothing depends on wall-clock speed.
+ */
 export async function build(t: Teardown, options: AppOptions = {}) {
-  const app = await buildApp(options)
+  const app = await buildApp({
+    ...options,
+    simulation: { historyDays: 1, tickMs: 0, startMs: TEST_START, ...options.simulation },
+  })
   t.teardown(() => app.close())
   await app.ready()
   return app

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DEFAULT_ADMIN_DIR, DEFAULT_CONFIG_DIR } from './paths.js'
 import { validatorCompiler } from './validation.js'
+import type { HostOptions } from './simulation-host.js'
 import configPlugin from './plugins/config.js'
 import errorsPlugin from './plugins/errors.js'
 import corsPlugin from './plugins/cors.js'
@@ -12,6 +13,8 @@ import scenariosPlugin from './plugins/scenarios.js'
 import healthRoutes from './routes/health.js'
 import streamRoutes from './routes/streams.js'
 import scenarioRoutes from './routes/scenarios.js'
+import simulationRoutes from './routes/simulation.js'
+import clockRoutes from './routes/clock.js'
 
 export interface AppOptions {
   /** Directory holding streams.json, relationships.json, … (default: the repository's config/). */
@@ -24,6 +27,23 @@ export interface AppOptions {
   corsOrigins?: '*' | string[]
   /** Build the world when the app is ready (default true); server.ts starts it after listen instead. */
   autoStart?: boolean
+  /** The simulated world: seed, live start, history length, clock speed, tick. */
+  simulation?: Partial<HostOptions>
+}
+
+/** The default seed: a plain `npm start` is reproducible. */
+export const DEFAULT_SEED = 42
+
+function simulationOptions(o: Partial<HostOptions> = {}): HostOptions {
+  return {
+    seed: o.seed ?? DEFAULT_SEED,
+    // The wall clock is read here, in the shell, never in the core.
+    startMs: o.startMs ?? Math.floor(Date.now() / 1000) * 1000,
+    historyDays: o.historyDays ?? 30,
+    speed: o.speed ?? 1,
+    tickMs: o.tickMs ?? 50,
+    realNow: o.realNow,
+  }
 }
 
 export const VERSION = '0.1.0'
@@ -45,7 +65,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(configPlugin, { configDir: options.configDir ?? DEFAULT_CONFIG_DIR })
   await app.register(corsPlugin, { origins: options.corsOrigins ?? '*' })
   await app.register(docsPlugin, { version: VERSION })
-  await app.register(streamsPlugin, { autoStart: options.autoStart ?? true })
+  await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, ...simulationOptions(options.simulation) })
   await app.register(scenariosPlugin)
 
   await app.register(
@@ -53,6 +73,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       await api.register(healthRoutes)
       await api.register(streamRoutes)
       await api.register(scenarioRoutes)
+      await api.register(simulationRoutes)
+      await api.register(clockRoutes)
     },
     { prefix: '/api' },
   )

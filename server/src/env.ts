@@ -23,6 +23,22 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return n
 }
 
+function isoTime(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return undefined
+  const t = Date.parse(raw)
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(t)) throw new EnvError(`${name}=${raw}: expected an ISO-8601 time such as 2025-03-10T09:00:00Z`)
+  return t
+}
+
+function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < min || n > max) throw new EnvError(`${name}=${raw}: expected a number from ${min} to ${max}`)
+  return n
+}
+
 export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) throw new EnvError(`LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
@@ -35,6 +51,12 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
       configDir: env.CONFIG_DIR || undefined,
       corsOrigins: origins === '' || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
       logger: { level: logLevel },
+      simulation: {
+        seed: int(env, 'SIM_SEED', 42, 0, 2 ** 32 - 1),
+        startMs: isoTime(env, 'SIM_START'),
+        historyDays: int(env, 'SIM_HISTORY_DAYS', 30, 1, 90),
+        speed: num(env, 'SIM_SPEED', 1, 0, 3600),
+      },
     },
   }
 }

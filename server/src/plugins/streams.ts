@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { StreamInfo } from '@marketsim/shared-types'
 import { buildCatalog } from '../catalog.js'
+import { SimulationHost, type HostOptions } from '../simulation-host.js'
 
 export interface StreamsService {
   /** The 50 streams as GET /api/streams describes them, in config order. */
@@ -14,35 +15,39 @@ export interface StreamsService {
 declare module 'fastify' {
   interface FastifyInstance {
     streams: StreamsService
+    /** The running simulation (present once `streams.start()` has resolved). */
+    simulation: SimulationHost
   }
 }
 
+export interface StreamsPluginOptions extends HostOptions {
+  autoStart: boolean
+}
+
 /**
- * The streams plugin owns the catalog and the simulation's start. With `autoStart` (the
- * default) the world is built when the app is ready; server.ts turns it off so it can listen
- * first and answer health checks with 503 while the history is being built.
+ * The streams plugin owns the catalog, the simulation and its clock tick. With `autoStart`
+ * (the default) the world is built when the app is ready; server.ts turns it off so it can
+ * listen first and answer health checks with 503 while the history is being built.
  */
-export default fp<{ autoStart: boolean }>(
+export default fp<StreamsPluginOptions>(
   async (app, opts) => {
     const catalog = buildCatalog(app.world)
-    let ready = false
+    const host = new SimulationHost(app.world, opts, app.log)
     let starting: Promise<void> | undefined
     const service: StreamsService = {
       catalog,
       get ready() {
-        return ready
+        return host.ready
       },
       start() {
-        starting ??= (async () => {
-          // The simulation core (history and live clock) attaches here.
-          ready = true
-          app.log.info({ streams: catalog.length }, 'simulation ready')
-        })()
+        starting ??= host.start()
         return starting
       },
     }
     app.decorate('streams', service)
+    app.decorate('simulation', host)
     if (opts.autoStart) app.addHook('onReady', () => service.start())
+    app.addHook('onClose', async () => host.stop())
   },
   { name: 'streams', dependencies: ['config'] },
 )

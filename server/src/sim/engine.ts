@@ -49,6 +49,14 @@ export class Engine {
   readonly population: Population
   readonly payouts = new PayoutBook()
   modifiers: Modifiers | undefined
+  /** Called for each live event as it happens. */
+  onLive: ((ev: Ev) => void) | undefined
+  /**
+   * Called once every event of the latest live instant has been counted (before any later one
+   * is): the moment to read the buckets for the events of that instant.
+   */
+  onSettled: (() => void) | undefined
+  private liveInstant = Number.NEGATIVE_INFINITY
 
   /** Everything with t < now has happened. */
   now: number
@@ -164,6 +172,7 @@ export class Engine {
       this.nextStep = step + this.stepLength(step)
     }
     if (until > this.now) this.now = until
+    this.onSettled?.()
     return this.out
   }
 
@@ -296,13 +305,21 @@ export class Engine {
   }
 
   private process(ev: Ev): void {
+    if (ev.t >= this.liveFromMs && ev.t > this.liveInstant) {
+      // Time moves on: everything at the previous instant has been counted.
+      this.onSettled?.()
+      this.liveInstant = ev.t
+    }
     this.processed++
     const h = this.handlers.get(ev.s)
     h?.process?.(ev)
     this.buckets.add(ev.s, ev.t, 1, ev.s === this.levelStream ? ev.y : 0)
     const s = this.model.streams[ev.s]!
     for (const chain of s.chains) this.fire(chain, ev, h)
-    if (ev.t >= this.liveFromMs) this.out.push(ev)
+    if (ev.t >= this.liveFromMs) {
+      this.out.push(ev)
+      this.onLive?.(ev)
+    }
   }
 
   private fire(chain: ChainRt, ev: Ev, h: Handler | undefined): void {

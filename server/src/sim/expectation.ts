@@ -76,6 +76,7 @@ export class Expectation {
   private readonly anchorStage: number
   private readonly declineStage: number
   private readonly payoutStream: number
+  private readonly atBucketStart: Uint8Array
   private readonly completedStream: number
 
   constructor(
@@ -95,6 +96,12 @@ export class Expectation {
     this.payoutStream = model.index.get('tutor.payout.initiated') ?? -1
     this.completedStream = model.index.get('session.completed') ?? -1
     this.buildTicketKernels()
+    this.atBucketStart = new Uint8Array(n)
+    for (const c of model.chains) {
+      for (const b of c.branches) {
+        if (b.target >= 0 && b.anchor === 'scheduled_time' && b.minDelay === b.maxDelay && b.minDelay % BUCKET_MS === 0) this.atBucketStart[b.target] = 1
+      }
+    }
   }
 
   /** Triggers before targets along zero-delay edges, so a bucket's inflow is complete before its outflow. */
@@ -319,7 +326,10 @@ export class Expectation {
     if (x <= 0) return 0
     const b = Math.floor(x)
     const p = this.prefix[s]!.data
-    return p[b]! + (p[b + 1]! - p[b]!) * (x - b)
+    // Within a bucket, mass arrives evenly, except for streams that land on the bucket's first
+    // instant (a no-show is declared exactly 15 minutes after a quarter-hour start).
+    const within = this.atBucketStart[s] ? (x > b ? 1 : 0) : x - b
+    return p[b]! + (p[b + 1]! - p[b]!) * within
   }
 
   /** Σ over whole hours in [from, to) of (expected count in the hour)². */

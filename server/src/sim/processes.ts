@@ -247,7 +247,8 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   }
   const created = idx('support.ticket.created')
   if (created !== undefined) handlers.set(created, { ...handlers.get(created), delay: ticketDelays })
-  on('support.refund.requested', { root: randomStudent, child: labelled, process: (ev) => void (ev.id = pop.next('refund')) })
+  // A refund keeps its cause's session (ev.id) and numbers itself in y.
+  on('support.refund.requested', { root: randomStudent, child: labelled, process: (ev) => void (ev.y = pop.next('refund')) })
   on('support.live_chat.started', { root: (ev) => { randomStudent(ev); ev.id = pop.next('chat') } })
   on('support.call.inbound', {
     root: (ev) => {

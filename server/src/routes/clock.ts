@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ClockBody, ClockState } from '@marketsim/shared-types'
+import { Errors } from '../errors.js'
+import { errorResponses } from './schemas.js'
+
+/** The virtual clock: read it, pause it (speed 0) or run it up to 3600× real time. */
+const clock: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', async () => {
+    if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
+  })
+
+  app.get(
+    '/simulation/clock',
+    {
+      schema: {
+        tags: ['simulation'],
+        summary: 'The virtual clock',
+        response: { 200: ClockState, ...errorResponses(503) },
+      },
+    },
+    async () => app.simulation.clockState(),
+  )
+
+  app.post(
+    '/simulation/clock',
+    {
+      schema: {
+        tags: ['simulation'],
+        summary: 'Set the clock speed',
+        description: 'Simulated seconds per real second: 0 pauses, 1 is real time, at most 3600.',
+        body: ClockBody,
+        response: { 200: ClockState, ...errorResponses(400, 503) },
+      },
+    },
+    async (req) => app.simulation.setSpeed(req.body.speed),
+  )
+}
+export default clock

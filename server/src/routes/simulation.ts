@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { HistoryQuery, HistoryResponse, SimulationState, StreamEvent, StreamName, type HistoryInterval } from '@marketsim/shared-types'
+import { Errors } from '../errors.js'
+import { formatIso } from '../sim/payload.js'
+import { errorResponses } from './schemas.js'
+
+const INTERVAL_MS: Record<HistoryInterval, number> = {
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '6h': 21_600_000,
+  '12h': 43_200_000,
+  '1d': 86_400_000,
+}
+/** A history response holds at most this many points (streams × points). */
+export const MAX_HISTORY_POINTS = 100_000
+
+function parseTime(raw: string, name: string): number {
+  const t = Date.parse(raw)
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw Errors.invalidTimeRange(`Unparseable ${name}: expected an ISO-8601 time`, `${name}=${raw}`)
+  return t
+}
+
+/** State, history and recent events of the one simulated world. */
+const simulation: FastifyPluginAsyncTypebox = async (app) => {
+  // Until the history is built there is no world to describe.
+  app.addHook('onRequest', async () => {
+    if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
+  })
+
+  app.get(
+    '/simulation/state',
+    {
+      schema: {
+        tags: ['simulation'],
+        summary: 'The simulation state',
+        description: 'Baseline or custom, active scenario modifiers and events, historical mode, simulated time.',
+        response: { 200: SimulationState, ...errorResponses(503) },
+      },
+    },
+    async () => app.simulation.sim.state(),
+  )
+
+  app.get(
+    '/simulation/history',
+    {
+      config: { validationCode: 'INVALID_TIME_RANGE' },
+      schema: {
+        tags: ['simulation'],
+        summary: 'History points of the streams',
+        description:
+          'Points at `interval` (default 12h) aligned to UTC, for every aligned time t with start ≤ t ≤ end; each point covers [t, t + interval). ' +
+          '`value` is the raw count (a mean level for snapshot streams), `normalized` a 0-100 T-score against what was expected at that time. ' +
+          'The range must start inside the simulated history and before the current simulated time; an end in the future is cut at now. ' +
+          `At most ${MAX_HISTORY_POINTS.toLocaleString('en')} points (streams × points) per request.`,
+        querystring: HistoryQuery,
+        response: { 200: HistoryResponse, ...errorResponses(400, 503) },
+      },
+    },
+    async (req) => {
+      const sim = app.simulation.sim
+      const start = parseTime(req.query.start, 'start')
+      const end = parseTime(req.query.end, 'end')
+      if (end <= start) throw Errors.invalidTimeRange('end must be after start', `start=${req.query.start} end=${req.query.end}`)
+      if (start < sim.historyStartMs)
+        throw Errors.invalidTimeRange('start lies before the simulated history', `history starts at ${formatIso(sim.historyStartMs)}`)
+      if (start >= sim.now) throw Errors.invalidTimeRange('start lies after the current simulated time', `now is ${formatIso(sim.now)}`)
+      const names = req.query.streams ? req.query.streams.split(',').map((s) => s.trim()).filter(Boolean) : sim.streamNames
+      const index = sim.engine.model.index
+      for (const name of names) if (!index.has(name)) throw Errors.streamNotFound(name, 400)
+      const interval = INTERVAL_MS[req.query.interval ?? '12h']
+      const until = Math.min(end, sim.now)
+      const first = Math.ceil(start / interval) * interval
+      const perStream = first > until ? 0 : Math.floor((until - first) / interval) + 1
+      if (perStream * names.length > MAX_HISTORY_POINTS)
+        throw Errors.invalidTimeRange(
+          `The request would return ${(perStream * names.length).toLocaleString('en')} points; the limit is ${MAX_HISTORY_POINTS.toLocaleString('en')}`,
+          'use a coarser interval, a shorter range or fewer streams',
+        )
+      const streams: Record<string, ReturnType<typeof sim.history>> = {}
+      const baselineStats: Record<string, NonNullable<ReturnType<typeof sim.baseline.get>>> = {}
+      for (const name of names) {
+        streams[name] = sim.history(index.get(name)!, first, first + perStream * interval, interval)
+        baselineStats[name] = sim.baseline.get(name)!
+      }
+      return { timeRange: { start: formatIso(start), end: formatIso(until) }, streams, events: [], baselineStats }
+    },
+  )
+
+  app.get(
+    '/simulation/events',
+    {
+      schema: {
+        tags: ['simulation'],
+        summary: 'The most recent live events',
+        description: 'The latest events of the one shared timeline, oldest first; `stream` narrows to one stream.',
+        querystring: Type.Object(
+          {
+            stream: Type.Optional(StreamName),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ events: Type.Array(StreamEvent) }), ...errorResponses(400, 404, 503) },
+      },
+    },
+    async (req) => {
+      const sim = app.simulation.sim
+      let streams: number[] | undefined
+      if (req.query.stream !== undefined) {
+        const i = sim.engine.model.index.get(req.query.stream)
+        if (i === undefined) throw Errors.streamNotFound(req.query.stream, 404)
+        streams = [i]
+      }
+      return { events: sim.recent.latest(req.query.limit, streams) }
+    },
+  )
+}
+export default simulation

@@ -1,0 +1,104 @@
+/**
+ * The live shell around the pure simulation: it owns the virtual clock's real-time anchor and
+ * the tick that advances the world, bounded per tick so the event loop stays responsive. When
+ * the world cannot keep up with the requested speed it falls behind and the clock waits for it.
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import type { ClockState } from '@marketsim/shared-types'
+import type { WorldConfig } from './config/load.js'
+import { VirtualClock } from './sim/clock.js'
+import { formatIso } from './sim/payload.js'
+import { Simulation } from './sim/simulation.js'
+
+export interface HostOptions {
+  seed: number
+  /** Simulated time of the live start (history ends here). */
+  startMs: number
+  historyDays: number
+  /** Initial clock speed (simulated seconds per real second). */
+  speed: number
+  /** Real milliseconds between ticks; 0 disables the tick (tests drive the clock themselves). */
+  tickMs: number
+  /** Monotonic real-time source (ms). */
+  realNow?: () => number
+}
+
+/** Per tick, at most this much real time goes into simulation work. */
+const TICK_BUDGET_MS = 40
+/** Simulated time advanced per slice inside a tick. */
+const SLICE_MS = 10_000
+/** When the world is this far behind the clock (real seconds at the current speed), the clock waits. */
+const MAX_LAG_REAL_MS = 2_000
+
+export class SimulationHost {
+  readonly sim: Simulation
+  private clock: VirtualClock | undefined
+  private timer: NodeJS.Timeout | undefined
+  private readonly realNow: () => number
+  ready = false
+
+  constructor(
+    world: WorldConfig,
+    private readonly options: HostOptions,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.sim = new Simulation(world, options)
+    this.realNow = options.realNow ?? (() => performance.now())
+  }
+
+  async start(): Promise<void> {
+    // Let a listening server answer (503) before the CPU-bound build takes the event loop.
+    await new Promise((r) => setImmediate(r))
+    this.sim.build()
+    this.clock = new VirtualClock(this.options.startMs, this.realNow(), this.options.speed)
+    this.ready = true
+    this.log.info(
+      { buildMs: Math.round(this.sim.buildMs), seed: this.options.seed, start: formatIso(this.options.startMs), events: this.sim.engine.processed },
+      'simulation ready',
+    )
+    if (this.options.tickMs > 0) {
+      this.timer = setInterval(() => this.tick(), this.options.tickMs)
+      this.timer.unref()
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  /** Advance the world toward the clock, within the tick's time budget. */
+  tick(): void {
+    if (!this.clock) return
+    const realStart = this.realNow()
+    const target = this.clock.now(realStart)
+    while (this.sim.now < target) {
+      this.sim.advanceTo(Math.min(target, this.sim.now + SLICE_MS))
+      if (this.realNow() - realStart > TICK_BUDGET_MS) break
+    }
+    const lagMs = target - this.sim.now
+    if (lagMs > MAX_LAG_REAL_MS * Math.max(1, this.clock.speed)) this.clock.rebase(this.realNow(), this.sim.now)
+  }
+
+  /** Simulated time the clock points at (the world may be a slice behind). */
+  clockState(): ClockState {
+    const speed = this.clock?.speed ?? this.options.speed
+    return { currentSimulationTime: formatIso(this.sim.now), speed, paused: speed === 0 }
+  }
+
+  setSpeed(speed: number): ClockState {
+    if (this.clock) {
+      // Catch the world up to the clock first, so a pause freezes exactly what was shown.
+      this.tick()
+      this.clock.rebase(this.realNow(), this.sim.now)
+      this.clock.setSpeed(this.realNow(), speed)
+    }
+    this.options.speed = speed
+    return this.clockState()
+  }
+
+  /** Simulated lag of the world behind its clock (ms). */
+  lagMs(): number {
+    return this.clock ? Math.max(0, this.clock.now(this.realNow()) - this.sim.now) : 0
+  }
+}
