@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { TSchema } from '@sinclair/typebox'
+import { FormatRegistry } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { buildApp, type AppOptions } from '../server/src/app.js'
 import { DEFAULT_CONFIG_DIR, ROOT_DIR } from '../server/src/paths.js'
@@ -28,6 +29,11 @@ export async function build(t: Teardown, options: AppOptions = {}) {
   t.teardown(() => app.close())
   await app.ready()
   return app
+}
+
+// The API's timestamps are ISO-8601 date-times; TypeBox checks formats only when told how.
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)))
 }
 
 /** Every schema violation of `value`, as readable lines (empty when it conforms). */
