@@ -55,6 +55,16 @@ t.test('history up to now includes the live part, and an end in the future is cu
   t.equal(res.json().streams['customer.tutor.search'][0].value, first, 'the first live bucket counts the events that were emitted')
 })
 
+t.test('a repeated history request follows the clock: the open point grows as the world moves', async (t) => {
+  const app = await liveApp(t)
+  const url = `/api/simulation/history?start=${iso(TEST_START)}&end=${iso(TEST_START + HOUR)}&streams=api.request.log&interval=1h`
+  const first = (await app.inject(url)).json().streams['api.request.log'][0].value
+  t.equal((await app.inject(url)).json().streams['api.request.log'][0].value, first, 'same instant, same answer')
+  app.simulation.sim.advanceTo(TEST_START + 20 * 60_000)
+  const later = (await app.inject(url)).json().streams['api.request.log'][0].value
+  t.ok(later > first, `after ten more minutes: ${first} → ${later}`)
+})
+
 t.test('bad history requests are 400 INVALID_TIME_RANGE / STREAM_NOT_FOUND and change nothing', async (t) => {
   const app = await liveApp(t)
   const before = (await app.inject('/api/simulation/state')).body

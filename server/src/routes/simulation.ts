@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { HistoryQuery, HistoryResponse, SimulationState, StreamEvent, StreamName, type HistoryInterval } from '@marketsim/shared-types'
 import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
+import { ResponseCache, sendSerialized } from '../response-cache.js'
 import { errorResponses } from './schemas.js'
 
 const INTERVAL_MS: Record<HistoryInterval, number> = {
@@ -24,6 +25,8 @@ function parseTime(raw: string, name: string): number {
 
 /** State, history and recent events of the one simulated world. */
 const simulation: FastifyPluginAsyncTypebox = async (app) => {
+  const historyCache = new ResponseCache()
+
   // Until the history is built there is no world to describe.
   app.addHook('onRequest', async () => {
     if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
@@ -58,8 +61,11 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: HistoryResponse, ...errorResponses(400, 503) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const sim = app.simulation.sim
+      const key = `${sim.now}|${req.url}`
+      const cached = historyCache.get(key)
+      if (cached) return sendSerialized(reply, cached)
       const start = parseTime(req.query.start, 'start')
       const end = parseTime(req.query.end, 'end')
       if (end <= start) throw Errors.invalidTimeRange('end must be after start', `start=${req.query.start} end=${req.query.end}`)
@@ -84,7 +90,9 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
         streams[name] = sim.history(index.get(name)!, first, first + perStream * interval, interval)
         baselineStats[name] = sim.baseline.get(name)!
       }
-      return { timeRange: { start: formatIso(start), end: formatIso(until) }, streams, events: [], baselineStats }
+      const body = JSON.stringify({ timeRange: { start: formatIso(start), end: formatIso(until) }, streams, events: [], baselineStats })
+      historyCache.set(key, body)
+      return sendSerialized(reply, body)
     },
   )
 

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * History benchmark: starts the real server (full volume, 30 days), measures how long until
+ * /api/health answers 200, the simulated events per second of the build and the server's peak
+ * RSS, then loads a 7-day × 50-stream history request with autocannon (10 connections).
+ *
+ *   npm run build && node scripts/bench-history.mjs [--seconds 10] [--connections 10]
+ */
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? Number(process.argv[i + 1]) : fallback
+}
+const seconds = arg('seconds', 10)
+const connections = arg('connections', 10)
+const START = '2026-11-26T08:00:00Z'
+
+const port = await new Promise((resolve) => {
+  const srv = net.createServer().listen(0, '127.0.0.1', () => {
+    const p = srv.address().port
+    srv.close(() => resolve(p))
+  })
+})
+
+const t0 = performance.now()
+const child = spawn(process.execPath, [path.join(root, 'server/dist/server.js')], {
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SIM_START: START, SIM_SEED: '42' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+let ready
+const readyLine = new Promise((resolve) => {
+  let buf = ''
+  child.stdout.on('data', (chunk) => {
+    buf += chunk
+    for (const line of buf.split('\n')) {
+      if (line.includes('"simulation ready"')) resolve(JSON.parse(line))
+    }
+    buf = buf.slice(buf.lastIndexOf('\n') + 1)
+  })
+})
+const base = `http://127.0.0.1:${port}`
+for (;;) {
+  try {
+    if ((await fetch(`${base}/api/health`)).status === 200) break
+  } catch {}
+  await new Promise((r) => setTimeout(r, 20))
+}
+const readyMs = performance.now() - t0
+ready = await readyLine
+const peakRss = () => {
+  const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8')
+  return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024
+}
+const rssAfterBuild = peakRss()
+
+const end = Date.parse(START)
+const url = `${base}/api/simulation/history?start=${new Date(end - 7 * 86_400_000).toISOString()}&end=${new Date(end).toISOString()}`
+const sample = await (await fetch(url)).json()
+const points = Object.values(sample.streams).reduce((a, p) => a + p.length, 0)
+
+// Uncached: each request for a different window forces the response to be computed.
+const computed = []
+for (let i = 0; i < 200; i++) {
+  const shifted = `${base}/api/simulation/history?start=${new Date(end - 7 * 86_400_000 - i * 60_000).toISOString()}&end=${new Date(end).toISOString()}`
+  const t = performance.now()
+  await (await fetch(shifted)).arrayBuffer()
+  computed.push(performance.now() - t)
+}
+computed.sort((a, b) => a - b)
+
+const result = await autocannon({ url, connections, duration: seconds })
+child.kill('SIGTERM')
+
+const figures = {
+  historyReadyMs: Math.round(readyMs),
+  buildMs: ready.buildMs,
+  simulatedEvents: ready.events,
+  simulatedEventsPerSecond: Math.round(ready.events / (ready.buildMs / 1000)),
+  peakRssMb: Math.round(Math.max(rssAfterBuild, 0)),
+  history7dPoints: points,
+  history7dP50Ms: result.latency.p50,
+  history7dP99Ms: result.latency.p99,
+  history7dRequestsPerSecond: Math.round(result.requests.average),
+  history7dErrors: result.errors + result.non2xx,
+  history7dComputedP50Ms: Math.round(computed[100] * 100) / 100,
+  connections,
+  seconds,
+}
+console.log(`history ready after process start : ${(figures.historyReadyMs / 1000).toFixed(2)} s (target ≤ 3 s)`)
+console.log(`  of which the 30-day build        : ${(figures.buildMs / 1000).toFixed(2)} s, ${figures.simulatedEvents.toLocaleString('en')} events`)
+console.log(`simulated events per second        : ${figures.simulatedEventsPerSecond.toLocaleString('en')}`)
+console.log(`server peak RSS after build        : ${figures.peakRssMb} MB`)
+console.log(`7-day × 50-stream history (${points} points), ${connections} connections, ${seconds} s:`)
+console.log(`  p50 ${figures.history7dP50Ms} ms (target ≤ 3), p99 ${figures.history7dP99Ms} ms, ${figures.history7dRequestsPerSecond} req/s (target ≥ 3,000), errors ${figures.history7dErrors}`)
+console.log(`  computed (cache miss), one client: p50 ${figures.history7dComputedP50Ms} ms`)
+console.log(JSON.stringify(figures))
