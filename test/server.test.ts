@@ -61,6 +61,33 @@ t.test('the server serves /api/health, /docs and /admin, and exits cleanly on SI
   await t.rejects(fetch(`${base}/api/health`), 'the port is released')
 })
 
+t.test('while the history is built the listening server answers 503 NOT_READY, then 200', async (t) => {
+  const port = await freePort()
+  const child = spawn(process.execPath, [path.join(ROOT_DIR, 'server/dist/server.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_HISTORY_DAYS: '30' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  t.teardown(() => {
+    child.kill('SIGKILL')
+  })
+  const seen: number[] = []
+  const until = Date.now() + 30_000
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/health`)
+      seen.push(res.status)
+      if (res.status === 503) t.equal((await res.json()).error.code, 'NOT_READY')
+      else await res.arrayBuffer()
+      if (res.status === 200) break
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  t.ok(seen.includes(503), `answered 503 while building (${seen.filter((s) => s === 503).length} times)`)
+  t.equal(seen.at(-1), 200, 'then 200')
+})
+
 t.test('closing lets an in-flight request finish', async (t) => {
   const app = await buildApp()
   t.teardown(() => app.close())

@@ -15,7 +15,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export class EnvError extends Error {}
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function int<F extends number | undefined>(env: NodeJS.ProcessEnv, name: string, fallback: F, min: number, max: number): number | F {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
@@ -31,7 +31,7 @@ function isoTime(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return t
 }
 
-function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function num<F extends number | undefined>(env: NodeJS.ProcessEnv, name: string, fallback: F, min: number, max: number): number | F {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
@@ -51,11 +51,12 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
       configDir: env.CONFIG_DIR || undefined,
       corsOrigins: origins === '' || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
       logger: { level: logLevel },
+      // Unset variables stay undefined: buildApp owns the defaults.
       simulation: {
-        seed: int(env, 'SIM_SEED', 42, 0, 2 ** 32 - 1),
+        seed: int(env, 'SIM_SEED', undefined, 0, 2 ** 32 - 1),
         startMs: isoTime(env, 'SIM_START'),
-        historyDays: int(env, 'SIM_HISTORY_DAYS', 30, 1, 90),
-        speed: num(env, 'SIM_SPEED', 1, 0, 3600),
+        historyDays: int(env, 'SIM_HISTORY_DAYS', undefined, 1, 90),
+        speed: num(env, 'SIM_SPEED', undefined, 0, 3600),
       },
     },
   }

@@ -47,9 +47,8 @@ export class SimulationHost {
   }
 
   async start(): Promise<void> {
-    // Let a listening server answer (503) before the CPU-bound build takes the event loop.
-    await new Promise((r) => setImmediate(r))
-    this.sim.build()
+    // Build in slices, yielding between them, so a listening server keeps answering (503).
+    for (const _ of this.sim.buildSteps()) await new Promise((r) => setImmediate(r))
     this.clock = new VirtualClock(this.options.startMs, this.realNow(), this.options.speed)
     this.ready = true
     this.log.info(

@@ -89,12 +89,33 @@ export class Simulation {
 
   /** Build the history and its baseline statistics. */
   build(): void {
+    for (const _ of this.buildSteps());
+  }
+
+  /**
+   * The build in slices of about a simulated day, so a caller can yield to its event loop
+   * between them (the server answers health checks with 503 meanwhile).
+   */
+  *buildSteps(): Generator<void> {
     const t0 = performance.now()
-    this.engine.buildHistory()
+    let elapsed = 0
+    for (let t = this.engine.now; t < this.options.startMs; ) {
+      t = Math.min(this.options.startMs, t + DAY)
+      const s = performance.now()
+      this.engine.advanceTo(t)
+      elapsed += performance.now() - s
+      yield
+    }
+    const s = performance.now()
     this.engine.expectation.ensure(this.options.startMs + DAY)
     this.computeBaseline()
-    this.buildMs = performance.now() - t0
+    elapsed += performance.now() - s
+    this.buildMs = elapsed
+    this.buildWallMs = performance.now() - t0
   }
+
+  /** Wall-clock milliseconds from the build's start to its end, pauses included. */
+  buildWallMs = 0
 
   private computeBaseline(): void {
     const cal = this.engine.model.calendar
