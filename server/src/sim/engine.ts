@@ -14,6 +14,7 @@ import { BucketStore } from './buckets.js'
 import { childEv, newEv, type Ev } from './event.js'
 import { compileModel, type BranchRt, type ChainRt, type Model, type StreamRt } from './model.js'
 import { PayoutBook, Population, buildHandlers, type Handler } from './processes.js'
+import { uniformSumCdf } from './distributions.js'
 import { Expectation } from './expectation.js'
 import { Rng } from './rng.js'
 import { BUCKET_MS, DAY, HOUR, MINUTE, SECOND, floorTo } from './time.js'
@@ -271,6 +272,12 @@ export class Engine {
       for (let i = 0; i < chain.branches.length; i++) {
         const b = chain.branches[i]!
         const k = this.rng.binomial(n, probs ? probs[i]! : b.p)
+        if (k === 0) continue
+        if (this.countOnly[b.target] && b.countMin === 1 && b.countMax === 1 && !b.anchor && t + len + b.maxDelay < this.liveFromMs) {
+          // Burn-in followers that land before the first bucket count for nothing.
+          if (t + len + b.maxDelay >= this.historyStartMs) this.countSpread(b.target, k, t, len, b.minDelay, b.maxDelay)
+          continue
+        }
         if (this.countOnly[b.target] && b.countMin === 1 && b.countMax === 1 && !b.anchor) {
           // Followers nobody reads either: only their times matter.
           for (let j = 0; j < k; j++) {
@@ -301,6 +308,28 @@ export class Engine {
           this.spawn(b, parent, h)
         }
       }
+    }
+  }
+
+  /**
+   * k history followers of causes spread over [t, t + len), each delayed U(lo, hi): split k
+   * over the 5-minute buckets they land in with the exact distribution of the arrival time
+   * (sequential binomials), instead of drawing each follower's time.
+   */
+  private countSpread(target: number, k: number, t: number, len: number, lo: number, hi: number): void {
+    const bucketStart = floorTo(t + lo, BUCKET_MS)
+    let left = k
+    let below = 0 // P(arrival < current bucket end) already assigned
+    for (let end = bucketStart + BUCKET_MS; left > 0; end += BUCKET_MS) {
+      const cdf = uniformSumCdf(end - t, len, lo, hi)
+      const p = cdf >= 1 ? 1 : (cdf - below) / (1 - below)
+      const here = p >= 1 ? left : this.rng.binomial(left, p)
+      if (here > 0 && end > this.historyStartMs) {
+        this.buckets.add(target, end - BUCKET_MS, here)
+        this.processed += here
+      }
+      left -= here
+      below = cdf
     }
   }
 
