@@ -1,23 +1,28 @@
 /**
- * The discrete-event simulation: one seeded world advanced over simulated time. The same
- * run produces the history (before `liveFromMs`, counted into buckets) and the live stream
- * (from `liveFromMs` on, every event handed out in time order): no seam between them.
+ * The discrete-event simulation: one seeded world advanced over simulated time.
  *
- * Determinism: roots are drawn on a fixed time grid (60 s steps before the live start, 10 s
- * after it), every draw comes from one seeded generator in time order, and events at the same
- * millisecond keep insertion order, so seed + start + control actions fix every event no
- * matter how often or irregularly the clock ticks.
+ * One trajectory, two outputs. Every draw that shapes the world comes from one seeded
+ * generator in a fixed order that does not depend on whether an event will be shown: before
+ * `emitFrom` events are only counted into buckets (history), from `emitFrom` on they are also
+ * handed out one by one in time order (live). So history and live are the same run with no
+ * seam, the history of the live period equals what was emitted, and a re-run of any past
+ * period (a backdated scenario, a restart) is as cheap as history and lands on the same world.
+ *
+ * Determinism: roots arrive on a fixed one-minute grid; events whose handling reads no
+ * time-sensitive state are decided as soon as their cause is (and shown at their own time);
+ * the rest wait in a timing wheel; ties keep insertion order. Seed + start + control actions
+ * therefore fix every event, however often or irregularly the clock ticks.
  */
 import type { WorldConfig } from '../config/load.js'
 import { matchesComparisons } from '../config/conditions.js'
 import { BucketStore } from './buckets.js'
+import { uniformSumCdf } from './distributions.js'
 import { childEv, newEv, type Ev } from './event.js'
+import { Expectation } from './expectation.js'
 import { compileModel, type BranchRt, type ChainRt, type Model, type StreamRt } from './model.js'
 import { PayoutBook, Population, buildHandlers, type Handler } from './processes.js'
-import { uniformSumCdf } from './distributions.js'
-import { Expectation } from './expectation.js'
-import { Rng } from './rng.js'
-import { BUCKET_MS, DAY, HOUR, MINUTE, SECOND, floorTo } from './time.js'
+import { Rng, hash32 } from './rng.js'
+import { BUCKET_MS, DAY, HOUR, MINUTE, floorTo } from './time.js'
 import { TimingWheel } from './wheel.js'
 
 export interface EngineOptions {
@@ -31,14 +36,16 @@ export interface EngineOptions {
 export interface Modifiers {
   /** Multiplier on a root stream's arrival rate at t. */
   rateFactor(stream: number, t: number): number
-  /** Branch probabilities of a chain at t, or undefined for the configured ones. */
+  /** Branch probabilities of a chain decided at t, or undefined for the configured ones. */
   branchProbabilities(chain: ChainRt, t: number): readonly number[] | undefined
 }
 
-const HISTORY_STEP = MINUTE
-const LIVE_STEP = 10 * SECOND
+/** Roots are drawn per step of this grid, history and live alike. */
+export const STEP_MS = MINUTE
 const MAX_BURN_IN = 15 * DAY
 const SCHEDULE_HORIZON = 8 * DAY // a requested session lies at most this far after its cause
+/** Followers of streams at least this busy are placed per bucket rather than one by one. */
+const SPREAD_MIN_PER_DAY = 10_000
 
 export class Engine {
   readonly model: Model
@@ -49,42 +56,46 @@ export class Engine {
   readonly buckets: BucketStore
   readonly population: Population
   readonly payouts = new PayoutBook()
-  modifiers: Modifiers | undefined
-  /** Called for each live event as it happens. */
-  onLive: ((ev: Ev) => void) | undefined
-  /**
-   * Called once every event of the latest live instant has been counted (before any later one
-   * is): the moment to read the buckets for the events of that instant.
-   */
-  onSettled: (() => void) | undefined
-  private liveInstant = Number.NEGATIVE_INFINITY
-
-  /** Everything with t < now has happened. */
-  now: number
-  /** Events processed so far (history and live). */
-  processed = 0
-
-  private readonly wheel: TimingWheel
-  private readonly handlers: Map<number, Handler>
-  private readonly roots: StreamRt[]
+  readonly expectation: Expectation
   readonly rootActiveFrom: Float64Array
-  private readonly countOnly: Uint8Array
-  private readonly eager: Uint8Array
-  private readonly aggregate: Uint8Array
-  private readonly scratch: Ev = newEv(0, 0, 0)
-  private readonly noise: Float64Array
-  private readonly noiseHour: Float64Array
   readonly levelStream: number
   /** Where the run (with its burn-in) begins. */
   readonly originMs: number
-  readonly expectation: Expectation
+  modifiers: Modifiers | undefined
+  /** Events at or after this time are emitted one by one; before it they are only counted. */
+  emitFrom: number
+
+  /** Called for each emitted event, in time order. */
+  onLive: ((ev: Ev) => void) | undefined
+  /**
+   * Called once every event of the latest emitted instant has been counted (before any later
+   * one is): the moment to read the buckets for the events of that instant.
+   */
+  onSettled: (() => void) | undefined
+
+  /** Everything with t < now has happened. */
+  now: number
+  /** Events counted so far (history and live). */
+  processed = 0
+
+  private readonly wheel: TimingWheel
+  private readonly emitQueue: TimingWheel
+  private readonly handlers: Map<number, Handler>
+  private readonly roots: StreamRt[]
+  private readonly countOnly: Uint8Array
+  private readonly eager: Uint8Array
+  private readonly aggregate: Uint8Array
+  private readonly noise: Float64Array
+  private readonly noiseHour: Float64Array
+  private readonly scratch: Ev[] = []
   private nextStep: number
   private q = 0
-  private out: Ev[] = []
+  private emittedInstant = Number.NEGATIVE_INFINITY
 
   constructor(world: WorldConfig, options: EngineOptions) {
     this.seed = options.seed
     this.liveFromMs = options.startMs
+    this.emitFrom = options.startMs
     this.historyStartMs = floorTo(options.startMs - options.historyDays * DAY, BUCKET_MS)
     this.model = compileModel(world, options.startMs)
     this.rng = new Rng(options.seed, 'world')
@@ -101,25 +112,24 @@ export class Engine {
     const n = this.model.streams.length
     this.levelStream = this.model.streams.findIndex((s) => s.def.measure === 'level')
     this.roots = this.model.streams.filter((s) => s.rootPerHour > 0 && s.idx !== this.levelStream)
-    // In history nobody reads payloads: an event whose consequences are only counts is counted
-    // (countOnly); one whose handling reads no time-sensitive world state is handled as soon
-    // as its cause is (eager), so no event object waits days in the scheduler for it.
+    // Nobody reads an event's payload in history and most consequences are decided at once:
+    // an event with no chains and no handling is only counted (countOnly); one whose handling
+    // reads no time-sensitive world state is handled as soon as its cause is (eager); a root
+    // of independent chains draws its followers in aggregate (Binomial per branch).
     this.countOnly = new Uint8Array(n)
     this.eager = new Uint8Array(n)
+    this.aggregate = new Uint8Array(n)
     for (const s of this.model.streams) {
       const h = this.handlers.get(s.idx)
       this.countOnly[s.idx] = s.chains.length === 0 && !h?.process && s.def.measure === 'count' ? 1 : 0
       this.eager[s.idx] = h?.timeSensitive || s.def.measure !== 'count' ? 0 : 1
-    }
-    this.aggregate = new Uint8Array(n)
-    for (const s of this.model.streams) {
       const simple = s.chains.every((c) => !c.outcome && c.branches.every((b) => !b.condition))
-      this.aggregate[s.idx] = this.eager[s.idx] && s.chains.length > 0 && simple && !this.handlers.get(s.idx)?.process ? 1 : 0
+      this.aggregate[s.idx] = this.eager[s.idx] && s.chains.length > 0 && simple && !h?.process ? 1 : 0
     }
     this.rootActiveFrom = new Float64Array(n)
     for (const s of this.roots) {
       const burnIn = s.chains.length === 0 ? 0 : Math.min(MAX_BURN_IN, this.pathDelay(s.idx, new Set()))
-      this.rootActiveFrom[s.idx] = floorTo(this.historyStartMs - burnIn, HISTORY_STEP)
+      this.rootActiveFrom[s.idx] = floorTo(this.historyStartMs - burnIn, STEP_MS)
     }
     this.noise = new Float64Array(n).fill(1)
     this.noiseHour = new Float64Array(n).fill(Number.NaN)
@@ -128,6 +138,7 @@ export class Engine {
     this.now = first
     this.nextStep = first
     this.wheel = new TimingWheel(first)
+    this.emitQueue = new TimingWheel(first)
     this.buckets = new BucketStore(this.historyStartMs, n, Math.ceil((options.historyDays + 2) * (DAY / BUCKET_MS)))
     this.expectation = new Expectation(this.model, this)
   }
@@ -148,21 +159,16 @@ export class Engine {
     return longest
   }
 
-  private stepLength(t: number): number {
-    return t < this.liveFromMs ? Math.min(HISTORY_STEP, this.liveFromMs - t) : LIVE_STEP
-  }
-
   /** Simulate the history: everything before the live start. */
   buildHistory(): void {
     this.advanceTo(this.liveFromMs)
   }
 
   /**
-   * Process everything with t < until. Returns the live events (t ≥ liveFromMs) in time order;
-   * history events only fill buckets.
+   * Run the world to `until` (everything with t < until happens), then emit the events from
+   * `emitFrom` on in time order. Returns the emitted events.
    */
   advanceTo(until: number): Ev[] {
-    this.out = []
     for (;;) {
       const step = this.nextStep
       const limit = Math.min(step, until)
@@ -170,32 +176,57 @@ export class Engine {
       while ((ev = this.wheel.pop(limit))) this.process(ev)
       if (step >= until) break
       this.generateStep(step)
-      this.nextStep = step + this.stepLength(step)
+      this.nextStep = step + STEP_MS
     }
     if (until > this.now) this.now = until
+    const out: Ev[] = []
+    let ev: Ev | undefined
+    while ((ev = this.emitQueue.pop(until))) {
+      if (ev.t > this.emittedInstant) {
+        this.onSettled?.()
+        this.emittedInstant = ev.t
+      }
+      this.buckets.add(ev.s, ev.t, 1, ev.s === this.levelStream ? ev.y : 0)
+      this.processed++
+      out.push(ev)
+      this.onLive?.(ev)
+    }
     this.onSettled?.()
-    return this.out
+    return out
+  }
+
+  /** An event happens at ev.t: counted (history) or queued for emission (live). */
+  private happen(ev: Ev): void {
+    if (ev.t < this.emitFrom) {
+      this.buckets.add(ev.s, ev.t, 1, ev.s === this.levelStream ? ev.y : 0)
+      this.processed++
+    } else this.emitQueue.push(ev)
+  }
+
+  /** n events of a stream that nothing reads but their count, at known times or spread over [t, t+len). */
+  private happenMany(s: number, t: number, len: number, n: number, side: Rng | undefined): void {
+    if (t + len <= this.emitFrom) {
+      this.buckets.add(s, t, n)
+      this.processed += n
+      return
+    }
+    // Live: each becomes an event; times come from a side generator, so the world's draws
+    // are the same as in history.
+    const rng = side ?? Rng.derive(this.seed, 'arrivals', s, t)
+    for (let k = 0; k < n; k++) this.happen(newEv(t + Math.floor(rng.next() * len), s, this.q++))
   }
 
   private schedule(ev: Ev): void {
-    if (ev.t < this.liveFromMs) {
-      if (this.countOnly[ev.s]) {
-        this.buckets.add(ev.s, ev.t, 1)
-        this.processed++
-        return
-      }
-      if (this.eager[ev.s]) return this.process(ev)
-    }
+    if (this.countOnly[ev.s]) return this.happen(ev)
+    if (this.eager[ev.s]) return this.process(ev)
     this.wheel.push(ev)
   }
 
   private generateStep(t: number): void {
-    const len = this.stepLength(t)
     const cal = this.model.calendar
     const ctx = cal.context(t)
     const hourKey = Math.floor(t / HOUR)
     const mods = this.modifiers
-    const inHistory = t < this.liveFromMs
     for (const s of this.roots) {
       const i = s.idx
       if (t < this.rootActiveFrom[i]!) continue
@@ -204,39 +235,23 @@ export class Engine {
         this.noiseHour[i] = hourKey
       }
       let lambda =
-        s.rootPerHour * (len / HOUR) * s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor * this.noise[i]!
+        s.rootPerHour * (STEP_MS / HOUR) * s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor * this.noise[i]!
       if (mods) lambda *= mods.rateFactor(i, t)
       const n = this.rng.poisson(lambda)
       if (n === 0) continue
-      if (inHistory && this.countOnly[i]) {
-        this.buckets.add(i, t, n)
-        this.processed += n
+      if (this.countOnly[i]) {
+        if (t >= this.historyStartMs) this.happenMany(i, t, STEP_MS, n, undefined)
         continue
       }
       const h = this.handlers.get(i)
-      if (inHistory && this.aggregate[i]) {
-        this.fireAggregate(s, t, len, n, h)
-        continue
-      }
-      if (inHistory && this.eager[i]) {
-        // Handled at once; children copy what they need, so one scratch event serves them all.
-        const ev = this.scratch
-        for (let k = 0; k < n; k++) {
-          ev.t = t + Math.floor(this.rng.next() * len)
-          ev.s = i
-          ev.q = this.q++
-          ev.id = ev.st = ev.tu = ev.sub = -1
-          ev.x = ev.y = 0
-          ev.v = undefined
-          h?.root?.(ev)
-          this.process(ev)
-        }
+      if (this.aggregate[i]) {
+        this.fireAggregate(s, t, n, h)
         continue
       }
       for (let k = 0; k < n; k++) {
-        const ev = newEv(t + Math.floor(this.rng.next() * len), i, this.q++)
+        const ev = newEv(t + Math.floor(this.rng.next() * STEP_MS), i, this.q++)
         h?.root?.(ev)
-        this.wheel.push(ev)
+        this.schedule(ev)
       }
     }
     if (this.levelStream >= 0 && t % (5 * MINUTE) === 0 && t >= this.historyStartMs) this.snapshot(t, ctx)
@@ -245,11 +260,10 @@ export class Engine {
   /** The platform snapshot every 5 minutes: a level that follows the calendar. */
   private snapshot(t: number, ctx: { hour: number; weekend: boolean; dayFactor: number }): void {
     const s = this.model.streams[this.levelStream]!
-    const base = this.levelBase(s)
     const factor = s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor
     const ev = newEv(t, s.idx, this.q++)
-    ev.y = Math.round(base * factor * this.rng.noiseFactor(s.def.cv))
-    this.wheel.push(ev)
+    ev.y = Math.round(this.levelBase(s) * factor * this.rng.noiseFactor(s.def.cv))
+    this.happen(ev)
   }
 
   /** The weekday mean of a level stream: the middle of its level field's domain. */
@@ -259,62 +273,61 @@ export class Engine {
   }
 
   /**
-   * n history arrivals of a root whose chains are all independent draws: count them, then
-   * draw each branch's followers as Binomial(n, p) instead of walking every arrival. The same
-   * distribution, at the cost of the followers rather than of the arrivals.
+   * n arrivals of a root whose chains are all independent draws. Each branch's followers are
+   * Binomial(n, p); arrival j (drawn only for j below the largest follower count) is the cause
+   * of follower j of every branch. Followers nobody reads are placed per bucket; the arrivals
+   * without followers are only counted (history) or drawn on a side generator (live).
    */
-  private fireAggregate(s: StreamRt, t: number, len: number, n: number, h: Handler | undefined): void {
-    this.buckets.add(s.idx, t, n)
-    this.processed += n
-    const parent = this.scratch
+  private fireAggregate(s: StreamRt, t: number, n: number, h: Handler | undefined): void {
+    const counts: number[] = []
+    let causes = 0
     for (const chain of s.chains) {
       const probs = this.modifiers?.branchProbabilities(chain, t)
-      for (let i = 0; i < chain.branches.length; i++) {
-        const b = chain.branches[i]!
+      chain.branches.forEach((b, i) => {
         const k = this.rng.binomial(n, probs ? probs[i]! : b.p)
+        counts.push(k)
+        if (!this.spreadable(b)) causes = Math.max(causes, k)
+      })
+    }
+    const parents: Ev[] = []
+    for (let j = 0; j < causes; j++) {
+      const ev = newEv(t + Math.floor(this.rng.next() * STEP_MS), s.idx, this.q++)
+      h?.root?.(ev)
+      parents.push(ev)
+    }
+    let c = 0
+    for (const chain of s.chains) {
+      for (const b of chain.branches) {
+        const k = counts[c++]!
         if (k === 0) continue
-        if (this.countOnly[b.target] && b.countMin === 1 && b.countMax === 1 && !b.anchor && t + len + b.maxDelay < this.liveFromMs) {
-          // Burn-in followers that land before the first bucket count for nothing.
-          if (t + len + b.maxDelay >= this.historyStartMs) this.countSpread(b.target, k, t, len, b.minDelay, b.maxDelay)
+        if (this.spreadable(b)) {
+          if (t + STEP_MS + b.maxDelay >= this.historyStartMs) this.countSpread(b.target, k, t, STEP_MS, b.minDelay, b.maxDelay)
           continue
         }
-        if (this.countOnly[b.target] && b.countMin === 1 && b.countMax === 1 && !b.anchor) {
-          // Followers nobody reads either: only their times matter.
-          for (let j = 0; j < k; j++) {
-            const ft = t + this.rng.next() * len + this.delay(b)
-            if (ft < this.historyStartMs) continue
-            if (ft < this.liveFromMs) {
-              this.buckets.add(b.target, ft, 1)
-              this.processed++
-            } else {
-              parent.t = t
-              parent.q = this.q++
-              h?.root?.(parent)
-              const child = childEv(parent, Math.floor(ft), b.target, this.q++)
-              this.handlers.get(b.target)?.child?.(child, parent, b)
-              this.wheel.push(child)
-            }
-          }
-          continue
-        }
-        for (let j = 0; j < k; j++) {
-          parent.t = t + Math.floor(this.rng.next() * len)
-          parent.s = s.idx
-          parent.q = this.q++
-          parent.id = parent.st = parent.tu = parent.sub = -1
-          parent.x = parent.y = 0
-          parent.v = undefined
-          h?.root?.(parent)
-          this.spawn(b, parent, h)
-        }
+        for (let j = 0; j < k; j++) this.spawn(b, parents[j]!, h)
       }
     }
+    for (const p of parents) if (p.t >= this.historyStartMs) this.happen(p)
+    if (n > causes && t >= this.historyStartMs) this.happenMany(s.idx, t, STEP_MS, n - causes, undefined)
+  }
+
+  /** A branch whose followers are plain counts: placed per bucket without drawing each one. */
+  private spreadable(b: BranchRt): boolean {
+    // Only for busy streams: a rarer follower keeps its own cause (a conversion names its click).
+    return (
+      b.target >= 0 &&
+      this.countOnly[b.target] === 1 &&
+      b.countMin === 1 &&
+      b.countMax === 1 &&
+      !b.anchor &&
+      this.model.streams[b.target]!.def.eventsPerDay >= SPREAD_MIN_PER_DAY
+    )
   }
 
   /**
-   * k history followers of causes spread over [t, t + len), each delayed U(lo, hi): split k
-   * over the 5-minute buckets they land in with the exact distribution of the arrival time
-   * (sequential binomials), instead of drawing each follower's time.
+   * k followers of causes spread over [t, t + len), each delayed U(lo, hi): split k over the
+   * 5-minute buckets they land in with the exact distribution of the arrival time (sequential
+   * binomials) instead of drawing each follower's time.
    */
   private countSpread(target: number, k: number, t: number, len: number, lo: number, hi: number): void {
     const bucketStart = floorTo(t + lo, BUCKET_MS)
@@ -325,8 +338,8 @@ export class Engine {
       const p = cdf >= 1 ? 1 : (cdf - below) / (1 - below)
       const here = p >= 1 ? left : this.rng.binomial(left, p)
       if (here > 0 && end > this.historyStartMs) {
-        this.buckets.add(target, end - BUCKET_MS, here)
-        this.processed += here
+        const from = Math.max(end - BUCKET_MS, t + lo)
+        this.happenMany(target, from, end - from, here, end > this.emitFrom ? Rng.derive(this.seed, 'spread', target, t, end) : undefined)
       }
       left -= here
       below = cdf
@@ -334,21 +347,11 @@ export class Engine {
   }
 
   private process(ev: Ev): void {
-    if (ev.t >= this.liveFromMs && ev.t > this.liveInstant) {
-      // Time moves on: everything at the previous instant has been counted.
-      this.onSettled?.()
-      this.liveInstant = ev.t
-    }
-    this.processed++
     const h = this.handlers.get(ev.s)
     h?.process?.(ev)
-    this.buckets.add(ev.s, ev.t, 1, ev.s === this.levelStream ? ev.y : 0)
     const s = this.model.streams[ev.s]!
     for (const chain of s.chains) this.fire(chain, ev, h)
-    if (ev.t >= this.liveFromMs) {
-      this.out.push(ev)
-      this.onLive?.(ev)
-    }
+    if (ev.t >= this.historyStartMs) this.happen(ev)
   }
 
   private fire(chain: ChainRt, ev: Ev, h: Handler | undefined): void {
@@ -387,22 +390,6 @@ export class Engine {
       return
     }
     const count = b.countMin === b.countMax ? b.countMin : this.rng.between(b.countMin, b.countMax)
-    if (parent.t < this.liveFromMs && this.countOnly[b.target] && !b.anchor && !h?.delay) {
-      // History-only fast path: nothing reads this event but its bucket.
-      if (parent.t + b.maxDelay < this.historyStartMs) return // burn-in: before any bucket
-      for (let k = 0; k < count; k++) {
-        const t = parent.t + this.delay(b)
-        if (t >= this.liveFromMs) {
-          const child = childEv(parent, Math.floor(t), b.target, this.q++)
-          this.handlers.get(b.target)?.child?.(child, parent, b)
-          this.wheel.push(child)
-        } else {
-          this.buckets.add(b.target, t, 1)
-          this.processed++
-        }
-      }
-      return
-    }
     const target = this.handlers.get(b.target)
     for (let k = 0; k < count; k++) {
       let t: number
@@ -410,7 +397,16 @@ export class Engine {
       else if (b.anchor === 'before_scheduled_time') t = Math.max(parent.t + MINUTE, parent.x - this.delay(b))
       else t = parent.t + (h?.delay ? h.delay(parent, b) : this.delay(b))
       if (t < parent.t) t = parent.t
-      const child = childEv(parent, Math.floor(t), b.target, this.q++)
+      t = Math.floor(t)
+      if (this.countOnly[b.target] && t < this.emitFrom) {
+        // Counted only: no event object, no identity (nothing will read it).
+        if (t >= this.historyStartMs) {
+          this.buckets.add(b.target, t, 1)
+          this.processed++
+        }
+        continue
+      }
+      const child = childEv(parent, t, b.target, this.q++)
       target?.child?.(child, parent, b)
       this.schedule(child)
     }
@@ -418,5 +414,10 @@ export class Engine {
 
   private delay(b: BranchRt): number {
     return b.minDelay === b.maxDelay ? b.minDelay : b.minDelay + this.rng.next() * (b.maxDelay - b.minDelay)
+  }
+
+  /** A seed for payloads and identities that must not disturb the world's own draws. */
+  sideSeed(...parts: Array<string | number>): number {
+    return hash32(this.seed, ...parts)
   }
 }

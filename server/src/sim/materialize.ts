@@ -9,11 +9,14 @@ import type { Ev } from './event.js'
 import { entityId } from './ids.js'
 import type { Model, StreamRt } from './model.js'
 import { compilePayload, formatDate, formatIso, type PayloadGenerator } from './payload.js'
-import { TUTOR_STATUSES } from './processes.js'
+import { NONE, TUTOR_STATUSES, type Population } from './processes.js'
 import { Rng, hash32 } from './rng.js'
 import { DAY, HOUR, MINUTE } from './time.js'
 
 type Data = Record<string, unknown>
+
+/** Ids minted for counted-only events live above the engine's counters. */
+const OWN_IDS = 2 ** 31
 type Finisher = (data: Data, ev: Ev, rng: Rng) => void
 
 interface Compiled {
@@ -42,6 +45,7 @@ export class Materializer {
     private readonly model: Model,
     private readonly seed: number,
     private readonly subjects: readonly string[],
+    private readonly population: Population,
   ) {
     this.compiled = model.streams.map((s) => this.compile(s))
   }
@@ -68,9 +72,21 @@ export class Materializer {
     const rng = new Rng(hash32(this.seed, 'payload', seq))
     const data = c.generate(rng, ev.t)
     for (const [field, prefix, source, optional] of c.ids) {
-      const n = ev[source]
-      if (n >= 0) data[field] = entityId(prefix, n, this.seed)
-      else if (optional) delete data[field] // e.g. an anonymous caller, a refund with no session
+      let n = ev[source]
+      if (n === NONE) {
+        delete data[field] // an anonymous caller, a refund with no session
+        continue
+      }
+      if (n < 0 && optional && !(field in data)) continue
+      // Who a counted-only event concerns does not matter to the world: a real student or
+      // active tutor of the population, or an id of its own, drawn here.
+      if (n < 0) {
+        const pop = this.population
+        // Only what is fixed by time t is read (who existed then), never state the world may
+        // already have moved past within the current tick: showing stays deterministic.
+        n = source === 'st' ? rng.int(pop.studentsAt(ev.t)) : source === 'tu' ? rng.int(pop.tutorsAt(ev.t)) : OWN_IDS + seq
+      }
+      data[field] = entityId(prefix, n, this.seed)
     }
     if (ev.v !== undefined) {
       for (const [field, values, raw] of c.labelled) {

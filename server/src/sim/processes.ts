@@ -12,6 +12,9 @@ import { DAY, HOUR, MINUTE } from './time.js'
 
 export const TUTOR_STATUSES = ['active', 'paused', 'inactive', 'on_vacation'] as const
 
+/** An entity reference that is deliberately absent (an anonymous caller), unlike -1 (not decided here). */
+export const NONE = -2
+
 /** A request is answered at least this long before the session it asks for. */
 export const ANSWER_MARGIN = 30 * MINUTE
 
@@ -22,9 +25,17 @@ export class Population {
   tutorStatus: Uint8Array
   readonly counters = new Map<string, number>()
 
+  /** Creation times of students and tutors added during the run (in time order). */
+  private readonly studentTimes: number[] = []
+  private readonly tutorTimes: number[] = []
+  private readonly initialStudents: number
+  private readonly initialTutors: number
+
   constructor(students: number, tutors: number, rng: Rng) {
     this.students = students
     this.tutors = tutors
+    this.initialStudents = students
+    this.initialTutors = tutors
     this.tutorStatus = new Uint8Array(Math.max(1024, tutors * 2))
     // At any time about one tutor in ten is paused, inactive or on vacation.
     for (let i = 0; i < tutors; i++) if (rng.chance(0.1)) this.tutorStatus[i] = 1 + rng.int(TUTOR_STATUSES.length - 1)
@@ -36,7 +47,34 @@ export class Population {
     return n
   }
 
-  addTutor(): number {
+  private readonly calls = new Map<number, number[]>()
+
+  /** Record a customer's call; returns how many calls they made within `windowMs`, this one included. */
+  recordCall(student: number, t: number, windowMs: number): number {
+    const recent = (this.calls.get(student) ?? []).filter((x) => t - x <= windowMs)
+    recent.push(t)
+    this.calls.set(student, recent)
+    if (this.calls.size > 50_000) for (const [k, v] of this.calls) if (t - v[v.length - 1]! > windowMs) this.calls.delete(k)
+    return recent.length
+  }
+
+  addStudent(t: number): number {
+    this.studentTimes.push(t)
+    return this.students++
+  }
+
+  /** How many students existed at t (the world may already have run a little past it). */
+  studentsAt(t: number): number {
+    return this.initialStudents + countUpTo(this.studentTimes, t)
+  }
+
+  /** How many tutors were approved by t. */
+  tutorsAt(t: number): number {
+    return this.initialTutors + countUpTo(this.tutorTimes, t)
+  }
+
+  addTutor(t: number): number {
+    this.tutorTimes.push(t)
     if (this.tutors >= this.tutorStatus.length) {
       const grown = new Uint8Array(this.tutorStatus.length * 2)
       grown.set(this.tutorStatus)
@@ -53,6 +91,23 @@ export class Population {
     }
     return rng.int(this.tutors)
   }
+}
+
+/**
+ * Handlers only touch what the world's causality needs. A stream that only counts (page
+ * views, logins, availability blocks …) has no handler: its identities are drawn when it is
+ * shown, from the payload's own generator, so showing it never changes the world.
+ */
+/** How many of the ascending times are ≤ t. */
+function countUpTo(times: number[], t: number): number {
+  let lo = 0
+  let hi = times.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (times[mid]! <= t) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 export interface Handler {
@@ -156,10 +211,7 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
 
   // ---- students ----------------------------------------------------------------------
   on('customer.signup.started', { root: (ev) => void (ev.id = pop.next('temp')) })
-  on('customer.signup.completed', { process: (ev) => void (ev.st = pop.students++), timeSensitive: true })
-  on('customer.login.success', { root: randomStudent })
-  on('customer.profile.update', { root: randomStudent })
-  on('customer.subscription.plan_changed', { root: randomStudent })
+  on('customer.signup.completed', { process: (ev) => void (ev.st = pop.addStudent(ev.t)), timeSensitive: true })
   on('customer.tutor.search', {
     root: (ev) => {
       randomStudent(ev)
@@ -168,13 +220,6 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   })
 
   // ---- the booking funnel --------------------------------------------------------------
-  on('tutor.profile.viewed_by_student', {
-    root: (ev) => {
-      randomStudent(ev)
-      ev.tu = pop.activeTutor(rng)
-    },
-    child: (ev) => void (ev.tu = pop.activeTutor(rng)),
-  })
   on('session.booking.requested', {
     child: (ev) => {
       ev.id = pop.next('request')
@@ -248,15 +293,28 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   const created = idx('support.ticket.created')
   if (created !== undefined) handlers.set(created, { ...handlers.get(created), delay: ticketDelays })
   // A refund keeps its cause's session (ev.id) and numbers itself in y.
-  on('support.refund.requested', { root: randomStudent, child: labelled, process: (ev) => void (ev.y = pop.next('refund')) })
+  on('support.refund.requested', {
+    root: (ev) => {
+      randomStudent(ev)
+      ev.id = NONE // a refund nobody's session caused
+    },
+    child: labelled,
+    process: (ev) => void (ev.y = pop.next('refund')),
+  })
   on('support.live_chat.started', { root: (ev) => { randomStudent(ev); ev.id = pop.next('chat') } })
+  // Inbound calls: y = this customer's calls in the last 14 days, this one included (the
+  // churn-risk rule reads it). Keeping that ledger makes the stream time-sensitive.
   on('support.call.inbound', {
     root: (ev) => {
       ev.id = pop.next('call')
-      ev.st = rng.chance(0.8) ? rng.int(pop.students) : -1
+      ev.st = rng.chance(0.8) ? rng.int(pop.students) : NONE
     },
+    process: (ev) => {
+      ev.y = ev.st < 0 ? 1 : pop.recordCall(ev.st, ev.t, 14 * DAY)
+    },
+    field: (ev, name) => (name === 'calls_in_14_days' ? ev.y : undefined),
+    timeSensitive: true,
   })
-  on('support.call.outbound', { root: (ev) => { ev.id = pop.next('call'); randomStudent(ev) } })
 
   // ---- payments ---------------------------------------------------------------------------
   on('payment_gateway.transaction.status', {
@@ -272,10 +330,7 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   // ---- tutor supply -----------------------------------------------------------------------
   on('marketing.ad.click', { root: (ev) => void (ev.id = pop.next('click')) })
   on('tutor.application.received', { child: (ev) => { ev.id = pop.next('applicant'); ev.sub = subject() } })
-  on('tutor.onboarding.approved', { process: (ev) => void (ev.tu = pop.addTutor()), timeSensitive: true })
-  on('tutor.availability.set', { root: (ev) => void (ev.tu = pop.activeTutor(rng)) })
-  on('tutor.availability.batch_updated', { root: (ev) => void (ev.tu = pop.activeTutor(rng)) })
-  on('tutor.login.event', { root: (ev) => void (ev.tu = rng.int(pop.tutors)) })
+  on('tutor.onboarding.approved', { process: (ev) => void (ev.tu = pop.addTutor(ev.t)), timeSensitive: true })
   on('tutor.status.changed', {
     process: (ev) => {
       // Half the changes bring an away tutor back, half send an active one away, so the share

@@ -47,6 +47,7 @@ export class Simulation {
       this.engine.model,
       options.seed,
       subjects?.type === 'enum' ? subjects.values.map(String) : ['Math'],
+      this.engine.population,
     )
     this.normalizer = new Normalizer(this.engine.model, this.engine.buckets, this.engine.expectation)
     this.recent = new RecentEvents(this.engine.model.streams.length)
