@@ -88,6 +88,7 @@ export class Engine {
   private readonly noise: Float64Array
   private readonly noiseHour: Float64Array
   private readonly scratch: Ev[] = []
+  private readonly pool: Ev[] = []
   private nextStep: number
   private q = 0
   private emittedInstant = Number.NEGATIVE_INFINITY
@@ -218,8 +219,30 @@ export class Engine {
 
   private schedule(ev: Ev): void {
     if (this.countOnly[ev.s]) return this.happen(ev)
-    if (this.eager[ev.s]) return this.process(ev)
+    if (this.eager[ev.s]) {
+      this.process(ev)
+      // A history event handled at once is referenced by nothing afterwards: recycle it.
+      if (ev.t < this.emitFrom) this.pool.push(ev)
+      return
+    }
     this.wheel.push(ev)
+  }
+
+  /** A follower of `parent` (a recycled object where one is free). */
+  private child(parent: Ev, t: number, s: number): Ev {
+    const ev = this.pool.pop()
+    if (!ev) return childEv(parent, t, s, this.q++)
+    ev.t = t
+    ev.s = s
+    ev.q = this.q++
+    ev.id = parent.id
+    ev.st = parent.st
+    ev.tu = parent.tu
+    ev.sub = parent.sub
+    ev.x = parent.x
+    ev.y = 0
+    ev.v = undefined
+    return ev
   }
 
   private generateStep(t: number): void {
@@ -289,11 +312,25 @@ export class Engine {
         if (!this.spreadable(b)) causes = Math.max(causes, k)
       })
     }
-    const parents: Ev[] = []
+    // In history the causes are only counted afterwards: reuse their objects across steps.
+    const reuse = t + STEP_MS <= this.emitFrom
+    const parents = reuse ? this.scratch : []
     for (let j = 0; j < causes; j++) {
-      const ev = newEv(t + Math.floor(this.rng.next() * STEP_MS), s.idx, this.q++)
+      const at = t + Math.floor(this.rng.next() * STEP_MS)
+      let ev: Ev
+      if (reuse && j < parents.length) {
+        ev = parents[j]!
+        ev.t = at
+        ev.s = s.idx
+        ev.q = this.q++
+        ev.id = ev.st = ev.tu = ev.sub = -1
+        ev.x = ev.y = 0
+        ev.v = undefined
+      } else {
+        ev = newEv(at, s.idx, this.q++)
+        parents.push(ev)
+      }
       h?.root?.(ev)
-      parents.push(ev)
     }
     let c = 0
     for (const chain of s.chains) {
@@ -307,7 +344,7 @@ export class Engine {
         for (let j = 0; j < k; j++) this.spawn(b, parents[j]!, h)
       }
     }
-    for (const p of parents) if (p.t >= this.historyStartMs) this.happen(p)
+    for (let j = 0; j < causes; j++) if (parents[j]!.t >= this.historyStartMs) this.happen(parents[j]!)
     if (n > causes && t >= this.historyStartMs) this.happenMany(s.idx, t, STEP_MS, n - causes, undefined)
   }
 
@@ -406,7 +443,7 @@ export class Engine {
         }
         continue
       }
-      const child = childEv(parent, t, b.target, this.q++)
+      const child = this.child(parent, t, b.target)
       target?.child?.(child, parent, b)
       this.schedule(child)
     }
