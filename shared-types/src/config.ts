@@ -116,6 +116,7 @@ export const ChainBranch = Closed({
   ),
   condition: Type.Optional(Type.String({ description: 'only trigger events whose payload matches, e.g. "rating_score < 3"; probability is then conditional' })),
   value: Type.Optional(Type.String({ description: "with the chain's outcomeField: the trigger's payload value that this branch means" })),
+  then: Type.Optional(Type.String({ description: 'a deferred chain decided when this branch comes due (its anchor + delay)' })),
 })
 export type ChainBranch = Static<typeof ChainBranch>
 
@@ -125,6 +126,7 @@ export const Chain = Closed({
   mode: Literals(['outcome', 'independent'] as const, { description: 'outcome: exactly one branch; independent: each on its own' }),
   description: Type.Optional(Type.String()),
   outcomeField: Type.Optional(Type.String({ description: "outcome chains: the trigger's payload field that carries the chosen branch's value" })),
+  deferred: Type.Optional(Type.Boolean({ description: "not fired by the trigger itself but by another chain's branch with `then`, at that branch's time" })),
   branches: Type.Array(ChainBranch, { minItems: 1 }),
 })
 export type Chain = Static<typeof Chain>

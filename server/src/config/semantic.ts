@@ -106,6 +106,21 @@ export function checkRelationships(file: RelationshipsFile, catalog: Catalog, re
         report(pathOf([...at, 'branches']), `outcome probabilities of chain "${chain.id}" sum to ${+sum.toFixed(6)}, expected 1`)
     }
   })
+  // `then` names a deferred chain of the same trigger; a deferred chain needs someone to defer to it.
+  const deferred = new Map(file.chains.filter((c) => c.deferred).map((c) => [c.id, c]))
+  const called = new Set<string>()
+  file.chains.forEach((chain, i) =>
+    chain.branches.forEach((b, j) => {
+      if (b.then === undefined) return
+      const target = deferred.get(b.then)
+      if (!target) report(pathOf(['chains', i, 'branches', j, 'then']), `"${b.then}" is not a deferred chain`)
+      else if (target.trigger !== chain.trigger) report(pathOf(['chains', i, 'branches', j, 'then']), `deferred chain "${b.then}" has another trigger`)
+      called.add(b.then)
+    }),
+  )
+  file.chains.forEach((chain, i) => {
+    if (chain.deferred && !called.has(chain.id)) report(pathOf(['chains', i, 'deferred']), `no branch defers to chain "${chain.id}"`)
+  })
   file.cascades.forEach((c, i) => {
     const at: Seg[] = ['cascades', i]
     checkStreamName(c.trigger, catalog, [...at, 'trigger'], report)

@@ -42,7 +42,7 @@ export interface Modifiers {
 
 /** Roots are drawn per step of this grid, history and live alike. */
 export const STEP_MS = MINUTE
-const MAX_BURN_IN = 15 * DAY
+const MAX_BURN_IN = 10 * DAY
 const SCHEDULE_HORIZON = 8 * DAY // a requested session lies at most this far after its cause
 /** Followers of streams at least this busy are placed per bucket rather than one by one. */
 const SPREAD_MIN_PER_DAY = 10_000
@@ -150,14 +150,19 @@ export class Engine {
     seen.add(stream)
     let longest = 0
     for (const chain of this.model.streams[stream]!.chains) {
-      for (const b of chain.branches) {
+      for (const b of this.branchesOf(chain)) {
         if (b.target < 0) continue
-        const own = b.maxDelay + (b.anchor === 'scheduled_time' || b.anchor === 'before_scheduled_time' ? SCHEDULE_HORIZON : 0)
+        const own = b.maxDelay + (b.anchor === 'scheduled_time' || b.anchor === 'before_scheduled_time' || b.viaThen ? SCHEDULE_HORIZON : 0)
         longest = Math.max(longest, own + this.pathDelay(b.target, seen))
       }
     }
     seen.delete(stream)
     return longest
+  }
+
+  /** A chain's branches with deferred ones expanded (for path lengths). */
+  private branchesOf(chain: ChainRt): Array<BranchRt & { viaThen?: boolean }> {
+    return chain.branches.flatMap((b) => (b.then ? b.then.branches.map((d) => ({ ...d, maxDelay: d.maxDelay + b.maxDelay, viaThen: true })) : [b]))
   }
 
   /** Simulate the history: everything before the live start. */
@@ -384,6 +389,11 @@ export class Engine {
   }
 
   private process(ev: Ev): void {
+    if (ev.s < 0) {
+      // A deferred decision coming due: fire its chain as if its trigger happened again now.
+      const chain = this.model.chains[-ev.s - 1]!
+      return this.fire(chain, ev, this.handlers.get(chain.trigger))
+    }
     const h = this.handlers.get(ev.s)
     h?.process?.(ev)
     const s = this.model.streams[ev.s]!
@@ -417,6 +427,13 @@ export class Engine {
   }
 
   private spawn(b: BranchRt, parent: Ev, h: Handler | undefined): void {
+    if (b.then) {
+      // Decided later, at the branch's time, with what is known then: a decision event waits.
+      const at = (b.anchor === 'scheduled_time' ? parent.x : parent.t) + this.delay(b)
+      const decision = childEv(parent, Math.max(parent.t, Math.floor(at)), -(b.then.index + 1), this.q++)
+      this.wheel.push(decision)
+      return
+    }
     if (b.target < 0) return
     const cal = this.model.calendar
     if (b.anchor === 'weekly_payout') {

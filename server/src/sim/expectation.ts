@@ -86,7 +86,9 @@ export class Expectation {
     this.atBucketStart = new Uint8Array(n)
     for (const c of model.chains) {
       for (const b of c.branches) {
-        if (b.target >= 0 && b.anchor === 'scheduled_time' && b.minDelay === b.maxDelay && b.minDelay % BUCKET_MS === 0) this.atBucketStart[b.target] = 1
+        const timed = b.then ? b.then.branches.map((d) => ({ ...d, minDelay: d.minDelay + b.minDelay, maxDelay: d.maxDelay + b.maxDelay })) : [b]
+        const anchored = b.anchor === 'scheduled_time'
+        for (const x of timed) if (anchored && x.target >= 0 && x.minDelay === x.maxDelay && x.minDelay % BUCKET_MS === 0) this.atBucketStart[x.target] = 1
       }
     }
   }
@@ -251,7 +253,11 @@ export class Expectation {
     const perSlot = (requests * confirm.p) / (7 * 48)
     const answeredBy = cal.midnightOf(day + 1) // approximates the answer time of the day's requests
     for (const chain of this.model.streams[this.anchorStage]!.chains) {
-      for (const br of chain.branches) {
+      // A branch deferring to a later decision contributes that decision's branches, at its time.
+      const branches = chain.branches.flatMap((b) =>
+        b.then ? b.then.branches.map((d) => ({ ...d, anchor: b.anchor, p: b.p * d.p, minDelay: b.minDelay + d.minDelay, maxDelay: b.maxDelay + d.maxDelay })) : [b],
+      )
+      for (const br of branches) {
         if (br.target < 0 || !br.anchor) continue
         for (let k = 1; k <= 7; k++) {
           const base = cal.midnightOf(day + k) + 8 * HOUR

@@ -23,12 +23,18 @@ export interface BranchRt {
   condition?: Comparison[]
   value?: string
   label?: string
+  /** A deferred chain decided when this branch comes due (the branch itself produces no event). */
+  then?: ChainRt
 }
 
 export interface ChainRt {
+  /** Position in Model.chains. */
+  index: number
   id: string
   trigger: number
   outcome: boolean
+  /** Fired by another chain's `then` branch at that branch's time, not by the trigger. */
+  deferred: boolean
   outcomeField?: string
   branches: BranchRt[]
 }
@@ -92,12 +98,14 @@ export function compileModel(world: WorldConfig, referenceMs: number): Model {
     causalFields: new Set<string>(),
   }))
 
-  const chains: ChainRt[] = world.relationships.chains.map((c) => {
+  const chains: ChainRt[] = world.relationships.chains.map((c, chainIndex) => {
     const trigger = index.get(c.trigger)!
     const rt: ChainRt = {
+      index: chainIndex,
       id: c.id,
       trigger,
       outcome: c.mode === 'outcome',
+      deferred: c.deferred === true,
       outcomeField: c.outcomeField,
       branches: c.branches.map((b) => {
         const d = b.delay ? parseDelay(b.delay) : { minMs: 0, maxMs: 0 }
@@ -114,25 +122,35 @@ export function compileModel(world: WorldConfig, referenceMs: number): Model {
           condition: cond?.comparisons,
           value: b.value,
           label: b.label,
+          then: undefined, // linked below; present from the start so every branch has one shape
         }
       }),
     }
-    streams[trigger]!.chains.push(rt)
+    if (!rt.deferred) streams[trigger]!.chains.push(rt)
     if (rt.outcomeField) streams[trigger]!.causalFields.add(rt.outcomeField)
     for (const b of rt.branches) for (const cmp of b.condition ?? []) streams[trigger]!.causalFields.add(cmp.field)
     return rt
   })
 
+  const byId = new Map(chains.map((c) => [c.id, c]))
+  world.relationships.chains.forEach((c, i) =>
+    c.branches.forEach((b, j) => {
+      if (b.then) chains[i]!.branches[j]!.then = byId.get(b.then)
+    }),
+  )
+
   // Root rate = catalog volume minus what chains already bring in (at catalog volumes).
   const inflow = new Float64Array(streams.length)
-  for (const chain of chains) {
+  const addInflow = (chain: ChainRt, rate: number) => {
     const trig = streams[chain.trigger]!
     for (const b of chain.branches) {
+      if (b.then) addInflow(b.then, rate * b.p)
       if (b.target < 0 || b.anchor === 'weekly_payout') continue
       const share = b.condition ? conditionShare(trig.def.payload[b.condition[0]!.field], b.condition) : 1
-      inflow[b.target]! += trig.def.eventsPerDay * b.p * share * ((b.countMin + b.countMax) / 2)
+      inflow[b.target]! += rate * b.p * share * ((b.countMin + b.countMax) / 2)
     }
   }
+  for (const chain of chains) if (!chain.deferred) addInflow(chain, streams[chain.trigger]!.def.eventsPerDay)
   const batched = new Set(chains.flatMap((c) => c.branches.filter((b) => b.anchor === 'weekly_payout').map((b) => b.target)))
   for (const s of streams) {
     if (batched.has(s.idx)) continue // produced by the weekly batch, never on its own

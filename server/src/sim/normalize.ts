@@ -28,15 +28,31 @@ export class Normalizer {
   /** Trailing window per stream, in whole buckets (the current partial bucket comes on top). */
   private readonly windowBuckets: Int32Array
 
+  /**
+   * The hourly variability a stream really shows: its own cv, or its cause's when it follows a
+   * root within the hour (requests inherit the searches' weather, not the catalog's 0.20).
+   */
+  private readonly noiseCv: Float64Array
+
   constructor(
     private readonly model: Model,
     private readonly buckets: BucketStore,
     private readonly expectation: Expectation,
   ) {
+    this.noiseCv = new Float64Array(model.streams.map((s) => s.def.cv))
+    for (let pass = 0; pass < 4; pass++) {
+      for (const c of model.chains) {
+        for (const b of c.branches) {
+          if (b.target >= 0 && b.maxDelay <= HOUR && !b.anchor && !c.deferred) {
+            this.noiseCv[b.target] = Math.max(this.noiseCv[b.target]!, this.noiseCv[c.trigger]!)
+          }
+        }
+      }
+    }
     this.windowBuckets = new Int32Array(model.streams.length)
     // Streams timed from scheduled slots arrive in bursts on the quarter hour; a window of at
     // least an hour spans several bursts, so a burst's edge is not mistaken for a surge.
-    const anchored = new Set(model.chains.flatMap((c) => c.branches.filter((b) => b.anchor).map((b) => b.target)))
+    const anchored = new Set(model.chains.flatMap((c) => c.branches.filter((b) => b.anchor || c.deferred).map((b) => b.target)))
     for (const s of model.streams) {
       const perBucket = (s.def.eventsPerDay / DAY) * BUCKET_MS
       const min = anchored.has(s.idx) ? HOUR / BUCKET_MS : 1
@@ -47,7 +63,7 @@ export class Normalizer {
   /** z of an observed count against its expectation over [from, to). */
   private countZ(s: number, observed: number, from: number, to: number): number {
     const e = this.expectation.expectedCount(s, from, to)
-    const cv = this.model.streams[s]!.def.cv
+    const cv = this.noiseCv[s]!
     const span = to - from
     // Whole hours contribute their squared volumes; shorter spans share one hour's noise.
     const sq = span >= HOUR ? this.expectation.hourlySquares(s, from, to) : e * e
