@@ -89,7 +89,7 @@ t.test('while the history is built the listening server answers 503 NOT_READY, t
 })
 
 t.test('closing lets an in-flight request finish', async (t) => {
-  const app = await buildApp()
+  const app = await buildApp({ simulation: { historyDays: 1, tickMs: 0 } })
   t.teardown(() => app.close())
   let release!: () => void
   const gate = new Promise<void>((r) => (release = r))

@@ -64,7 +64,7 @@ t.test('every live event carries seq, normalizedValue and anomalyFlag, in timeli
 })
 
 t.test('the live stream continues the history without a seam', async (t) => {
-  const sim = new Simulation(world, { seed: 11, startMs: TEST_START, historyDays: 2 })
+  const sim = new Simulation(world, { seed: 11, startMs: TEST_START, historyDays: 2, background: false })
   sim.build()
   const live = sim.advanceTo(TEST_START + 60 * MIN)
   // The history endpoint's view of the live hour is exactly what was emitted.

@@ -15,7 +15,7 @@ const HOUR = 3_600_000
 const DAY = 24 * HOUR
 
 t.test('the 30-day history at full volume', async (t) => {
-  const sim = new Simulation(loadConfig(DEFAULT_CONFIG_DIR), { seed: 42, startMs: TEST_START, historyDays: 30 })
+  const sim = new Simulation(loadConfig(DEFAULT_CONFIG_DIR), { seed: 42, startMs: TEST_START, historyDays: 30, background: false })
   sim.build()
   const model = sim.engine.model
   const cal = model.calendar
@@ -116,7 +116,7 @@ function smallWorld(t: Parameters<typeof copyConfig>[0]): string {
 
 t.test('nine days of live events: every event names real entities, in causal order', async (t) => {
   const dir = smallWorld(t)
-  const sim = new Simulation(loadConfig(dir), { seed: 5, startMs: TEST_START, historyDays: 1 })
+  const sim = new Simulation(loadConfig(dir), { seed: 5, startMs: TEST_START, historyDays: 1, background: false })
   sim.build()
   const tutorsAtStart = sim.engine.population.tutors
   const events: StreamEvent[] = []

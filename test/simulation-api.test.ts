@@ -32,7 +32,15 @@ t.test('GET /api/simulation/history: 12h points by default, inclusive aligned ra
   t.same(points.map((p: { timestamp: string }) => p.timestamp), ['2026-11-24T12:00:00Z', '2026-11-25T00:00:00Z', '2026-11-25T12:00:00Z', '2026-11-26T00:00:00Z'])
   t.ok(points.every((p: { value: number; normalized: number }) => p.value > 0 && p.normalized >= 0 && p.normalized <= 100))
   t.same(Object.keys(body.baselineStats).sort(), Object.keys(body.streams).sort())
-  t.same(body.events, [])
+  // Background events of the range, in time order, each inside it.
+  t.ok(body.events.length >= 4, `${body.events.length} timeline events in two days (2-5 a day)`)
+  t.ok(
+    body.events.every((e: { timestamp: string }, i: number) => {
+      const at = Date.parse(e.timestamp)
+      return at >= TEST_START - 2 * 24 * HOUR && at <= TEST_START && (i === 0 || at >= Date.parse(body.events[i - 1].timestamp))
+    }),
+    'inside the range, in order',
+  )
 
   const hourly = await app.inject(`/api/simulation/history?start=${iso(TEST_START - 6 * HOUR)}&end=${iso(TEST_START)}&streams=customer.tutor.search,platform.concurrent.users&interval=1h`)
   t.equal(hourly.statusCode, 200)

@@ -53,6 +53,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 64 * 1024,
+    // The world is built in an onReady hook when autoStart is on; a slow machine needs time.
+    pluginTimeout: 120_000,
     // Answer 503 to requests that arrive while closing; in-flight ones finish.
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -9,6 +9,9 @@ import type { WorldConfig } from './config/load.js'
 import { VirtualClock } from './sim/clock.js'
 import { formatIso } from './sim/payload.js'
 import { Simulation } from './sim/simulation.js'
+import { Errors } from './errors.js'
+import { ScenarioController, type ControllerHost } from './scenarios/controller.js'
+import type { ScenarioRun } from './scenarios/lifecycle.js'
 
 export interface HostOptions {
   seed: number
@@ -30,9 +33,11 @@ const SLICE_MS = 10_000
 /** When the world is this far behind the clock (real seconds at the current speed), the clock waits. */
 const MAX_LAG_REAL_MS = 2_000
 
-export class SimulationHost {
-  readonly sim: Simulation
+export class SimulationHost implements ControllerHost {
+  sim: Simulation
+  readonly scenarios: ScenarioController
   private clock: VirtualClock | undefined
+  private rebuilding = false
   private timer: NodeJS.Timeout | undefined
   private readonly realNow: () => number
   ready = false
@@ -44,6 +49,25 @@ export class SimulationHost {
   ) {
     this.sim = new Simulation(world, options)
     this.realNow = options.realNow ?? (() => performance.now())
+    this.scenarios = new ScenarioController(world, this)
+  }
+
+  /**
+   * Rebuild the world with another set of scenario runs and swap it in: the clock holds while
+   * the past is re-simulated (in slices, so requests keep being answered), then catches up.
+   */
+  async rebuild(runs: ScenarioRun[]): Promise<void> {
+    if (this.rebuilding) throw Errors.scenarioAlreadyActive('another change is being applied')
+    this.rebuilding = true
+    try {
+      this.tick()
+      const next = new Simulation(this.sim.world, this.sim.options, runs, this.sim.continuation())
+      for (const _ of next.buildSteps()) await new Promise((r) => setImmediate(r))
+      this.sim = next
+      this.log.info({ runs: runs.map((r) => r.def.id), buildMs: Math.round(next.buildMs) }, 'world rebuilt')
+    } finally {
+      this.rebuilding = false
+    }
   }
 
   async start(): Promise<void> {
@@ -68,7 +92,7 @@ export class SimulationHost {
 
   /** Advance the world toward the clock, within the tick's time budget. */
   tick(): void {
-    if (!this.clock) return
+    if (!this.clock || this.rebuilding) return
     const realStart = this.realNow()
     const target = this.clock.now(realStart)
     while (this.sim.now < target) {

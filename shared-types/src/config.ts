@@ -79,6 +79,13 @@ export const StreamDef = Closed(
     derivation: Type.Optional(Type.String()),
     measure: Measure,
     levelField: Type.Optional(Type.String({ description: 'for measure "level": the payload field a history point averages' })),
+    override: Type.Optional(
+      Closed({
+        field: Type.String({ description: "an enum payload field that is an outcome chain's outcomeField" }),
+        value: Type.String({ description: 'the value whose share a scenario override sets (in percent)' }),
+        description: Type.Optional(Type.String()),
+      }),
+    ),
     payload: Type.Record(Type.String(), FieldDomain),
   },
   { title: 'StreamDef' },

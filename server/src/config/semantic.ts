@@ -186,6 +186,8 @@ export function checkScenario(def: ScenarioDefinition, catalog: Catalog, report:
       report(pathOf(at), 'sets none of multiplier, additive, override, probabilityShift')
     if (typeof mod.override === 'number' && (mod.override < 0 || mod.override > 100))
       report(pathOf([...at, 'override']), `override ${mod.override} lies outside 0-100`)
+    if (typeof mod.override === 'number' && !catalog.get(name)!.override)
+      report(pathOf([...at, 'override']), `stream "${name}" does not define what an override sets (streams.json "override")`)
     for (const target of Object.keys(mod.probabilityShift ?? {})) checkStreamName(target, catalog, [...at, 'probabilityShift', target], report)
     const payload = catalog.get(name)!.payload
     for (const [field, shift] of Object.entries(mod.payloadShift ?? {})) {

@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ScenarioListResponse } from '@marketsim/shared-types'
+import { ActivateScenarioBody, ActivateScenarioResponse, ResetResponse, ScenarioListResponse, StopResponse } from '@marketsim/shared-types'
+import { Errors } from '../errors.js'
+import { formatIso } from '../sim/payload.js'
+import { errorResponses } from './schemas.js'
 
+/** The scenario list and the controls a presenter presses. */
 const scenarios: FastifyPluginAsyncTypebox = async (app) => {
+  const ready = async () => {
+    if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
+  }
+
   app.get(
     '/simulation/scenarios',
     {
@@ -13,6 +21,86 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => ({ scenarios: [...app.scenarios.summaries] }),
+  )
+
+  app.post(
+    '/simulation/scenario',
+    {
+      onRequest: ready,
+      config: { validationCode: 'INVALID_SCENARIO' },
+      schema: {
+        tags: ['scenarios'],
+        summary: 'Activate a scenario',
+        description:
+          'Starts a scenario now, or with `startTime` (ISO, in the past, inside the history) as if it had started then: ' +
+          'the world is re-simulated from that moment (the past before it unchanged) and continues live from the new past. ' +
+          'One scenario at a time; `normal-operations` acts as reset and is accepted at any time.',
+        body: ActivateScenarioBody,
+        response: { 200: ActivateScenarioResponse, ...errorResponses(400, 404, 409, 503) },
+      },
+    },
+    async (req) => {
+      const start = req.body.startTime === undefined ? undefined : Date.parse(req.body.startTime)
+      const result = await app.simulation.scenarios.activate(req.body.scenarioId, start)
+      if ('reset' in result) {
+        const now = formatIso(app.simulation.sim.now)
+        return {
+          success: true,
+          scenario: {
+            id: 'mod_000',
+            type: req.body.scenarioId,
+            description: 'Normal Operations',
+            startTime: now,
+            duration: '0',
+            affectedStreams: {},
+            cascadeEffects: [],
+            relatedEvents: [],
+            status: 'settled' as const,
+            settlementDuration: '0',
+            settlementType: 'immediate' as const,
+            lifecycleState: 'settled' as const,
+          },
+          events: [],
+          estimatedDuration: '0',
+        }
+      }
+      return { success: true, ...result }
+    },
+  )
+
+  app.post(
+    '/simulation/stop',
+    {
+      onRequest: ready,
+      schema: {
+        tags: ['scenarios'],
+        summary: 'Stop the running scenario',
+        description: 'The active scenario starts settling now; `settlingUntil` is when it will have settled. With nothing active or settling: 400 NO_ACTIVE_SCENARIO.',
+        response: { 200: StopResponse, ...errorResponses(400, 503) },
+      },
+    },
+    async () => {
+      const r = app.simulation.scenarios.stop()
+      return { success: true, settlingUntil: formatIso(r.settlingUntil), scenario: { id: r.run.id, state: r.state } }
+    },
+  )
+
+  app.post(
+    '/simulation/reset',
+    {
+      onRequest: ready,
+      schema: {
+        tags: ['scenarios'],
+        summary: 'Reset to baseline',
+        description: 'Clears every scenario, its events and cascades at once and restores the baseline past; the live stream continues from it.',
+        response: { 200: ResetResponse, ...errorResponses(503) },
+      },
+    },
+    async () => {
+      const had = app.simulation.scenarios.runs.length
+      await app.simulation.scenarios.reset()
+      return { success: true, message: had ? 'Simulation reset to baseline' : 'Already at baseline' }
+    },
   )
 }
 export default scenarios

@@ -42,7 +42,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SimulationState, ...errorResponses(503) },
       },
     },
-    async () => app.simulation.sim.state(),
+    async () => app.simulation.scenarios.state(),
   )
 
   app.get(
@@ -63,7 +63,8 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const sim = app.simulation.sim
-      const key = `${sim.now}|${req.url}`
+      // The same instant of the same world gives the same answer; a rebuild or a control action is another world.
+      const key = `${sim.version}|${sim.lastModifiedMs}|${sim.now}|${req.url}`
       const cached = historyCache.get(key)
       if (cached) return sendSerialized(reply, cached)
       const start = parseTime(req.query.start, 'start')
@@ -90,7 +91,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
         streams[name] = sim.history(index.get(name)!, first, first + perStream * interval, interval)
         baselineStats[name] = sim.baseline.get(name)!
       }
-      const body = JSON.stringify({ timeRange: { start: formatIso(start), end: formatIso(until) }, streams, events: [], baselineStats })
+      const body = JSON.stringify({ timeRange: { start: formatIso(start), end: formatIso(until) }, streams, events: sim.timelineEvents(start, until), baselineStats })
       historyCache.set(key, body)
       return sendSerialized(reply, body)
     },

@@ -32,12 +32,29 @@ export interface EngineOptions {
   historyDays: number
 }
 
-/** Hooks a scenario layer installs; the baseline world has none. */
+/** How a chain's branches are drawn when something bends them. */
+export interface BranchPlan {
+  /** Branch probabilities (outcome chains: they add up to one). */
+  p: readonly number[]
+  /** Per branch: the chance that its event follows once the branch is chosen (default 1). */
+  follow?: readonly number[]
+}
+
+/** A scenario's bend of a payload field that the world itself reads (rating, resolution time). */
+export type FieldShift = { weights: Record<string, number>; strength: number } | { scale: number; strength: number }
+
+/**
+ * Hooks a scenario layer installs; the baseline world has none. `knownAt` is the moment the
+ * decision is taken: only what was known by then (scenarios activated, stops pressed) counts.
+ */
 export interface Modifiers {
-  /** Multiplier on a root stream's arrival rate at t. */
+  /** Multiplier on a root stream's arrival rate at t (decided at t). */
   rateFactor(stream: number, t: number): number
-  /** Branch probabilities of a chain decided at t, or undefined for the configured ones. */
-  branchProbabilities(chain: ChainRt, t: number): readonly number[] | undefined
+  /** How a chain's branches are drawn for an event at t, or undefined for the configured way. */
+  branchPlan(chain: ChainRt, t: number, knownAt: number): BranchPlan | undefined
+  fieldShift?(stream: number, field: string, t: number, knownAt: number): FieldShift | undefined
+  /** Sees every decided event (cascade ledgers count their triggers here). */
+  record?(ev: Ev, field: (name: string) => unknown): void
 }
 
 /** Roots are drawn per step of this grid, history and live alike. */
@@ -75,12 +92,15 @@ export class Engine {
 
   /** Everything with t < now has happened. */
   now: number
+  /** The moment decisions are being taken (the event or step being handled at top level). */
+  clock: number
   /** Events counted so far (history and live). */
   processed = 0
 
   private readonly wheel: TimingWheel
   private readonly emitQueue: TimingWheel
-  private readonly handlers: Map<number, Handler>
+  /** Handler per stream index (an array: looked up for every event). */
+  private readonly handlers: Array<Handler | undefined>
   private readonly roots: StreamRt[]
   private readonly countOnly: Uint8Array
   private readonly eager: Uint8Array
@@ -103,13 +123,15 @@ export class Engine {
     const targets = world.streams.volumeTargets
     this.population = new Population(targets.students, targets.tutors, this.rng)
     const subjects = this.model.streams[this.model.index.get('customer.tutor.search') ?? 0]!.def.payload.subject
-    this.handlers = buildHandlers({
+    const byStream = buildHandlers({
       model: this.model,
       rng: this.rng,
       pop: this.population,
       subjects: subjects?.type === 'enum' ? subjects.values.map(String) : ['Math'],
       payouts: this.payouts,
+      fieldShift: (stream, field, t) => this.modifiers?.fieldShift?.(stream, field, t, this.clock),
     })
+    this.handlers = this.model.streams.map((s) => byStream.get(s.idx))
     const n = this.model.streams.length
     this.levelStream = this.model.streams.findIndex((s) => s.def.measure === 'level')
     this.roots = this.model.streams.filter((s) => s.rootPerHour > 0 && s.idx !== this.levelStream)
@@ -121,7 +143,7 @@ export class Engine {
     this.eager = new Uint8Array(n)
     this.aggregate = new Uint8Array(n)
     for (const s of this.model.streams) {
-      const h = this.handlers.get(s.idx)
+      const h = this.handlers[s.idx]
       this.countOnly[s.idx] = s.chains.length === 0 && !h?.process && s.def.measure === 'count' ? 1 : 0
       this.eager[s.idx] = h?.timeSensitive || s.def.measure !== 'count' ? 0 : 1
       const simple = s.chains.every((c) => !c.outcome && c.branches.every((b) => !b.condition))
@@ -137,6 +159,7 @@ export class Engine {
     const first = Math.min(this.historyStartMs, ...this.roots.map((s) => this.rootActiveFrom[s.idx]!))
     this.originMs = first
     this.now = first
+    this.clock = first
     this.nextStep = first
     this.wheel = new TimingWheel(first)
     this.emitQueue = new TimingWheel(first)
@@ -179,8 +202,12 @@ export class Engine {
       const step = this.nextStep
       const limit = Math.min(step, until)
       let ev: Ev | undefined
-      while ((ev = this.wheel.pop(limit))) this.process(ev)
+      while ((ev = this.wheel.pop(limit))) {
+        this.clock = ev.t
+        this.process(ev)
+      }
       if (step >= until) break
+      this.clock = step
       this.generateStep(step)
       this.nextStep = step + STEP_MS
     }
@@ -271,7 +298,7 @@ export class Engine {
         if (t >= this.historyStartMs) this.happenMany(i, t, STEP_MS, n, undefined)
         continue
       }
-      const h = this.handlers.get(i)
+      const h = this.handlers[i]
       if (this.aggregate[i]) {
         this.fireAggregate(s, t, n, h)
         continue
@@ -310,9 +337,9 @@ export class Engine {
     const counts: number[] = []
     let causes = 0
     for (const chain of s.chains) {
-      const probs = this.modifiers?.branchProbabilities(chain, t)
+      const plan = this.modifiers?.branchPlan(chain, t, this.clock)
       chain.branches.forEach((b, i) => {
-        const k = this.rng.binomial(n, probs ? probs[i]! : b.p)
+        const k = this.rng.binomial(n, (plan ? plan.p[i]! : b.p) * (plan?.follow?.[i] ?? 1))
         counts.push(k)
         if (!this.spreadable(b)) causes = Math.max(causes, k)
       })
@@ -392,17 +419,19 @@ export class Engine {
     if (ev.s < 0) {
       // A deferred decision coming due: fire its chain as if its trigger happened again now.
       const chain = this.model.chains[-ev.s - 1]!
-      return this.fire(chain, ev, this.handlers.get(chain.trigger))
+      return this.fire(chain, ev, this.handlers[chain.trigger])
     }
-    const h = this.handlers.get(ev.s)
+    const h = this.handlers[ev.s]
     h?.process?.(ev)
+    this.modifiers?.record?.(ev, (name) => h?.field?.(ev, name))
     const s = this.model.streams[ev.s]!
     for (const chain of s.chains) this.fire(chain, ev, h)
     if (ev.t >= this.historyStartMs) this.happen(ev)
   }
 
   private fire(chain: ChainRt, ev: Ev, h: Handler | undefined): void {
-    const probs = this.modifiers?.branchProbabilities(chain, ev.t)
+    const plan = this.modifiers?.branchPlan(chain, ev.t, this.clock)
+    const probs = plan?.p
     const branches = chain.branches
     if (chain.outcome) {
       let x = this.rng.next()
@@ -416,7 +445,8 @@ export class Engine {
       }
       const b = branches[chosen]!
       if (chain.outcomeField) ev.v = b.value
-      this.spawn(b, ev, h)
+      const follow = plan?.follow?.[chosen]
+      if (follow === undefined || follow >= 1 || this.rng.next() < follow) this.spawn(b, ev, h)
       return
     }
     for (let i = 0; i < branches.length; i++) {
@@ -444,7 +474,7 @@ export class Engine {
       return
     }
     const count = b.countMin === b.countMax ? b.countMin : this.rng.between(b.countMin, b.countMax)
-    const target = this.handlers.get(b.target)
+    const target = this.handlers[b.target]
     for (let k = 0; k < count; k++) {
       let t: number
       if (b.anchor === 'scheduled_time') t = parent.x + this.delay(b)

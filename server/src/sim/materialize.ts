@@ -4,7 +4,7 @@
  * payload never disturbs the causal run); fields that name entities or carry causal values
  * come from the event itself: the student who searched is the student who books.
  */
-import type { FieldDomain, StreamEvent } from '@marketsim/shared-types'
+import type { FieldDomain, PayloadShift, StreamEvent } from '@marketsim/shared-types'
 import type { Ev } from './event.js'
 import { entityId } from './ids.js'
 import type { Model, StreamRt } from './model.js'
@@ -66,11 +66,22 @@ export class Materializer {
     return { generate: compilePayload(s.def.payload), ids, labelled, subjectField, finish: FINISHERS[s.name] }
   }
 
+  /** Where a scenario's payload shifts come from (fields no causal process draws). */
+  shifts: ((stream: number, t: number) => { shift: PayloadShift; strength: number; key: string } | undefined) | undefined
+  private readonly shiftedGenerators = new Map<string, PayloadGenerator>()
+
   /** The client-facing event (normalization is added by the caller). */
   toStreamEvent(ev: Ev, seq: number): StreamEvent {
     const c = this.compiled[ev.s]!
     const rng = new Rng(hash32(this.seed, 'payload', seq))
-    const data = c.generate(rng, ev.t)
+    let generate = c.generate
+    const shifted = this.shifts?.(ev.s, ev.t)
+    if (shifted && rng.next() < shifted.strength) {
+      let g = this.shiftedGenerators.get(shifted.key)
+      if (!g) this.shiftedGenerators.set(shifted.key, (g = compilePayload(this.model.streams[ev.s]!.def.payload, shifted.shift)))
+      generate = g
+    }
+    const data = generate(rng, ev.t)
     for (const [field, prefix, source, optional] of c.ids) {
       let n = ev[source]
       if (n === NONE) {

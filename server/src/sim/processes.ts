@@ -8,6 +8,7 @@ import type { FieldDomain } from '@marketsim/shared-types'
 import type { Ev } from './event.js'
 import type { BranchRt, Model } from './model.js'
 import type { Rng } from './rng.js'
+import type { FieldShift } from './engine.js'
 import { DAY, HOUR, MINUTE } from './time.js'
 
 export const TUTOR_STATUSES = ['active', 'paused', 'inactive', 'on_vacation'] as const
@@ -136,6 +137,8 @@ export interface ProcessContext {
   subjects: readonly string[]
   /** Week index (of the Friday that pays) → tutor → completed sessions in that week. */
   payouts: PayoutBook
+  /** A scenario's bend of a causal payload field at t, if any. */
+  fieldShift: (stream: number, field: string, t: number) => FieldShift | undefined
 }
 
 /** Local Friday-to-Friday payout periods; a tutor's first completion of a period books a payout. */
@@ -241,6 +244,7 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
     },
   })
   const ratingIdx = idx('session.rating.submitted_by_student')
+  const resolvedIdx = idx('support.ticket.resolved')
   const ratingDomain = ratingIdx === undefined ? undefined : model.streams[ratingIdx]!.def.payload.rating_score
   on('session.started', { process: (ev) => void (ev.y = ev.t) })
   on('session.completed', {
@@ -249,7 +253,15 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   on('session.rating.submitted_by_student', {
     process: (ev) => {
       const values = ratingDomain && ratingDomain.type === 'enum' ? ratingDomain.values : [5]
-      ev.y = Number(values[weightedIndex(rng, ratingDomain)])
+      const shift = ratingIdx === undefined ? undefined : ctx.fieldShift(ratingIdx, 'rating_score', ev.t)
+      if (shift && 'weights' in shift && rng.next() < shift.strength) {
+        // A scenario's rating mix (quality crisis: more low scores), as far as it is in force.
+        const w = values.map((v) => shift.weights[String(v)] ?? 0)
+        let x = rng.next() * w.reduce((a, b) => a + b, 0)
+        let i = 0
+        while (i < w.length - 1 && (x -= w[i]!) >= 0) i++
+        ev.y = Number(values[i])
+      } else ev.y = Number(values[weightedIndex(rng, ratingDomain)])
     },
     field: (ev, name) => (name === 'rating_score' ? ev.y : undefined),
   })
@@ -280,8 +292,12 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
     child: labelled,
     process: (ev) => {
       ev.id = pop.next('ticket')
-      // Resolution hours: log-normal with median 4 h and p90 12 h (mean ≈ 6 h), within 1-24 h.
-      ev.y = Math.min(24, Math.max(1, rng.logNormal(4, 12)))
+      // Resolution hours: log-normal with median 4 h and p90 12 h (mean ≈ 6 h), within 1-24 h;
+      // a scenario may stretch them (support overload: overwhelmed agents).
+      let hours = rng.logNormal(4, 12)
+      const shift = resolvedIdx === undefined ? undefined : ctx.fieldShift(resolvedIdx, 'resolution_time_hours', ev.t)
+      if (shift && 'scale' in shift) hours *= 1 + (shift.scale - 1) * shift.strength
+      ev.y = Math.min(24, Math.max(1, hours))
     },
   })
   on('support.ticket.updated', { child: (ev, parent) => void (ev.y = parent.y) })

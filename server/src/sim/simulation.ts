@@ -1,10 +1,20 @@
 /**
- * The simulation as the server sees it: one engine, its clockless live stream (materialized,
- * normalized, numbered), the recent past, the history and its baseline statistics. No timers,
- * no wall clock: the caller advances it to a simulated time.
+ * The simulation as the server sees it: one engine with everything that bends it (scenario
+ * runs, background events, anomalies, cascades), its live stream (materialized, normalized,
+ * numbered), the recent past, the history and its baseline statistics. No timers, no wall
+ * clock: the caller advances it to a simulated time.
+ *
+ * A simulation can be rebuilt from scratch with another set of scenario runs (a backdated
+ * scenario, a reset): the new one re-runs the whole past as history, then takes over the live
+ * stream where the old one left it (same numbering, same recent buffer and listeners).
  */
-import type { HistoryPoint, SimulationState, StreamBaseline, StreamEvent } from '@marketsim/shared-types'
+import type { ExternalEvent, HistoryPoint, StreamBaseline, StreamEvent } from '@marketsim/shared-types'
 import type { WorldConfig } from '../config/load.js'
+import { parseRelativeOffset } from '../config/durations.js'
+import { Background } from '../scenarios/background.js'
+import { Cascades } from '../scenarios/cascades.js'
+import { Effects } from '../scenarios/effects.js'
+import type { ScenarioRun } from '../scenarios/lifecycle.js'
 import { Engine } from './engine.js'
 import type { Ev } from './event.js'
 import { Materializer } from './materialize.js'
@@ -19,39 +29,72 @@ export interface SimulationOptions {
   /** The live start (history ends here). */
   startMs: number
   historyDays: number
+  /** Background events and random anomalies (default on); off gives the pure baseline. */
+  background?: boolean
+}
+
+/** What a rebuilt simulation takes over from the one it replaces. */
+export interface Continuation {
+  /** Emit only from here: everything before is (re-)simulated as history. */
+  emitFrom: number
+  seq: number
+  recent: RecentEvents
+  listeners: Set<LiveListener>
+  baseline: Map<string, StreamBaseline>
+  lastModifiedMs: number
 }
 
 export type LiveListener = (events: StreamEvent[]) => void
 
 const STATS_INTERVAL = 12 * HOUR
+let versions = 0
 
 export class Simulation {
   readonly engine: Engine
   readonly recent: RecentEvents
-  readonly baseline = new Map<string, StreamBaseline>()
+  readonly baseline: Map<string, StreamBaseline>
+  readonly effects: Effects
+  readonly background: Background | undefined
   private readonly materializer: Materializer
   private readonly normalizer: Normalizer
-  private readonly listeners = new Set<LiveListener>()
-  private seq = 0
-  private lastModifiedMs: number
-  /** Wall-clock milliseconds the history took to build. */
+  private readonly listeners: Set<LiveListener>
+  private seq: number
+  lastModifiedMs: number
+  /** Distinguishes rebuilt worlds (caches key on it). */
+  readonly version = ++versions
+  /** Wall-clock milliseconds the history took to build (simulation work only). */
   buildMs = 0
+  private readonly buildUntil: number
+  /** A rebuilt world keeps the first world's baseline statistics. */
+  private readonly calibrated: boolean
 
   constructor(
     readonly world: WorldConfig,
     readonly options: SimulationOptions,
+    runs: ScenarioRun[] = [],
+    from?: Continuation,
   ) {
     this.engine = new Engine(world, options)
+    const model = this.engine.model
+    this.background = options.background === false ? undefined : new Background(model, options.seed)
+    const cascades = new Cascades(model, this.engine.originMs, this.engine.expectation)
+    world.relationships.cascades.forEach((c, i) => cascades.add(`cascade_${i}`, c, undefined, c.description ?? `${c.trigger} → ${c.target}`))
+    this.effects = new Effects(model, this.background, cascades, (s, t) => this.engine.expectation.expectedCount(s, t, t + HOUR), this.engine.originMs)
+    this.engine.modifiers = this.effects
+    for (const run of runs) this.addRun(run)
+    if (from) this.engine.emitFrom = from.emitFrom
+    this.calibrated = from !== undefined
+    this.buildUntil = Math.max(options.startMs, from?.emitFrom ?? options.startMs)
+    this.seq = from?.seq ?? 0
+    this.recent = from?.recent ?? new RecentEvents(model.streams.length)
+    this.listeners = from?.listeners ?? new Set()
+    this.baseline = from?.baseline ?? new Map()
+    this.lastModifiedMs = from?.lastModifiedMs ?? options.startMs
+
     const subjects = world.streams.streams.find((s) => s.name === 'customer.tutor.search')?.payload.subject
-    this.materializer = new Materializer(
-      this.engine.model,
-      options.seed,
-      subjects?.type === 'enum' ? subjects.values.map(String) : ['Math'],
-      this.engine.population,
-    )
-    this.normalizer = new Normalizer(this.engine.model, this.engine.buckets, this.engine.expectation)
-    this.recent = new RecentEvents(this.engine.model.streams.length)
-    this.lastModifiedMs = options.startMs
+    this.materializer = new Materializer(model, options.seed, subjects?.type === 'enum' ? subjects.values.map(String) : ['Math'], this.engine.population)
+    this.materializer.shifts = (s, t) => this.effects.payloadShift(s, t)
+    this.normalizer = new Normalizer(model, this.engine.buckets, this.engine.expectation)
     this.engine.onLive = (ev) => {
       this.held.push(ev)
       this.pending.push(this.materializer.toStreamEvent(ev, ++this.seq))
@@ -74,6 +117,28 @@ export class Simulation {
 
   private pending: StreamEvent[] = []
   private readonly held: Ev[] = []
+
+  /** Apply a scenario run (modifiers, its events' impacts, its cascades) from its start on. */
+  addRun(run: ScenarioRun): void {
+    this.effects.add(Effects.compile(this.engine.model, run, parseRelativeOffset))
+    ;(run.def.cascadeEffects ?? []).forEach((c, i) => {
+      for (const [target, e] of Object.entries(c.effect)) {
+        this.effects.cascades.add(`${run.id}_cascade_${i}_${target}`, { trigger: c.trigger, target, multiplier: e.multiplier, delay: e.delay, condition: e.condition }, run, e.description ?? `${c.trigger} → ${target}`)
+      }
+    })
+  }
+
+  /** What a rebuild with other runs needs to take over from this simulation at simulated time `now`. */
+  continuation(): Continuation {
+    return {
+      emitFrom: this.engine.now,
+      seq: this.seq,
+      recent: this.recent,
+      listeners: this.listeners,
+      baseline: this.baseline,
+      lastModifiedMs: this.lastModifiedMs,
+    }
+  }
 
   get streamNames(): string[] {
     return this.engine.model.streams.map((s) => s.name)
@@ -98,25 +163,20 @@ export class Simulation {
    * between them (the server answers health checks with 503 meanwhile).
    */
   *buildSteps(): Generator<void> {
-    const t0 = performance.now()
     let elapsed = 0
-    for (let t = this.engine.now; t < this.options.startMs; ) {
-      t = Math.min(this.options.startMs, t + DAY)
+    for (let t = this.engine.now; t < this.buildUntil; ) {
+      t = Math.min(this.buildUntil, t + DAY)
       const s = performance.now()
       this.engine.advanceTo(t)
       elapsed += performance.now() - s
       yield
     }
     const s = performance.now()
-    this.engine.expectation.ensure(this.options.startMs + DAY)
-    this.computeBaseline()
+    this.engine.expectation.ensure(this.buildUntil + DAY)
+    if (!this.calibrated) this.computeBaseline()
     elapsed += performance.now() - s
     this.buildMs = elapsed
-    this.buildWallMs = performance.now() - t0
   }
-
-  /** Wall-clock milliseconds from the build's start to its end, pauses included. */
-  buildWallMs = 0
 
   private computeBaseline(): void {
     const cal = this.engine.model.calendar
@@ -161,19 +221,14 @@ export class Simulation {
     return this.normalizer.points(stream, from, to, interval, this.engine.now, formatIso)
   }
 
-  state(): SimulationState {
-    return {
-      baselineState: 'normal',
-      activeModifiers: [],
-      activeEvents: [],
-      historicalMode: 'baseline',
-      currentSimulationTime: formatIso(this.engine.now),
-      lastModified: formatIso(this.lastModifiedMs),
-    }
-  }
-
-  /** Record that a control action changed the world at simulated time t. */
-  touch(t: number): void {
-    this.lastModifiedMs = t
+  /** Timeline events (background and scenario-injected) with from ≤ timestamp ≤ to, up to now. */
+  timelineEvents(from: number, to: number): ExternalEvent[] {
+    const until = Math.min(to, this.engine.now)
+    const scenario = this.effects.runs.flatMap((c) => c.events).filter((e) => {
+      const t = Date.parse(e.timestamp)
+      return t >= from && t <= until
+    })
+    const background = this.background?.eventsBetween(from, until) ?? []
+    return [...background, ...scenario].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp))
   }
 }
