@@ -342,15 +342,15 @@ export class Effects implements Modifiers {
   }
 
   /** Record a decided event into the cascade ledgers of its stream. */
-  record(ev: Ev, field: (name: string) => unknown): void {
+  record(ev: Ev, field: ((ev: Ev, name: string) => unknown) | undefined): void {
     const ledgers = this.cascades.byTrigger[ev.s]
     if (!ledgers) return
     for (const l of ledgers) {
       if (l.comparisons) {
         const name = l.comparisons[0]!.field
-        if (!matchesComparisons(l.comparisons, { [name]: field(name) })) continue
+        if (!matchesComparisons(l.comparisons, { [name]: field?.(ev, name) })) continue
       }
-      if (l.atLeast !== undefined && !((field('calls_in_14_days') as number) >= l.atLeast)) continue
+      if (l.atLeast !== undefined && !((field?.(ev, 'calls_in_14_days') as number) >= l.atLeast)) continue
       l.add(this.cascades.bucketOf(ev.t))
     }
   }

@@ -54,7 +54,7 @@ export interface Modifiers {
   branchPlan(chain: ChainRt, t: number, knownAt: number): BranchPlan | undefined
   fieldShift?(stream: number, field: string, t: number, knownAt: number): FieldShift | undefined
   /** Sees every decided event (cascade ledgers count their triggers here). */
-  record?(ev: Ev, field: (name: string) => unknown): void
+  record?(ev: Ev, field: ((ev: Ev, name: string) => unknown) | undefined): void
 }
 
 /** Roots are drawn per step of this grid, history and live alike. */
@@ -423,7 +423,7 @@ export class Engine {
     }
     const h = this.handlers[ev.s]
     h?.process?.(ev)
-    this.modifiers?.record?.(ev, (name) => h?.field?.(ev, name))
+    this.modifiers?.record?.(ev, h?.field)
     const s = this.model.streams[ev.s]!
     for (const chain of s.chains) this.fire(chain, ev, h)
     if (ev.t >= this.historyStartMs) this.happen(ev)
