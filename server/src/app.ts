@@ -15,6 +15,7 @@ import streamRoutes from './routes/streams.js'
 import scenarioRoutes from './routes/scenarios.js'
 import simulationRoutes from './routes/simulation.js'
 import clockRoutes from './routes/clock.js'
+import truthRoutes from './routes/truth.js'
 
 export interface AppOptions {
   /** Directory holding streams.json, relationships.json, … (default: the repository's config/). */
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       await api.register(scenarioRoutes)
       await api.register(simulationRoutes)
       await api.register(clockRoutes)
+      await api.register(truthRoutes)
     },
     { prefix: '/api' },
   )

@@ -80,7 +80,8 @@ export class Effects implements Modifiers {
         if (b.target < 0) continue
         if (b.maxDelay > 2 * HOUR || b.anchor || c.deferred) slow[b.target] = 1
         const w = model.streams[c.trigger]!.def.eventsPerDay * b.p
-        if (w > inflow[b.target]!) {
+        // A stream with arrivals of its own is bent at its own rate; only derived streams follow a cause.
+        if (model.streams[b.target]!.rootPerHour === 0 && w > inflow[b.target]!) {
           inflow[b.target] = w
           this.parent[b.target] = c.trigger
         }
@@ -113,6 +114,11 @@ export class Effects implements Modifiers {
     this.forgetPlans()
   }
 
+  /** Whether effects on this stream show in the same 5-minute bucket they are applied in. */
+  isPrompt(stream: number): boolean {
+    return this.prompt[stream] === 1
+  }
+
   /** A run's stop changes what its rules listen to and how it settles. */
   stopped(): void {
     this.cascades.invalidate()
@@ -124,9 +130,19 @@ export class Effects implements Modifiers {
     let f = this.basePart(stream, t)
     if (this.runs.length > 0) f *= this.scenarioPart(stream, t, knownAt)
     // Cascades react to what was observed: they bend decisions taken about now, not about
-    // events decided far ahead (those were decided before any surge could be seen).
-    if (t - knownAt < BUCKET_MS && this.cascades.isTarget(stream)) f *= this.cascades.factor(stream, t, knownAt)
+    // events decided far ahead (those were decided before any surge could be seen). A stream
+    // a running scenario states a factor for follows that statement: its declared total wins.
+    if (t - knownAt < BUCKET_MS && this.cascades.isTarget(stream) && !this.statedByRun(stream, t, knownAt)) f *= this.cascades.factor(stream, t, knownAt)
     return f
+  }
+
+  private statedByRun(stream: number, t: number, knownAt: number): boolean {
+    for (const c of this.runs) {
+      if (c.run.knownAt > knownAt) continue
+      const m = c.mods.get(stream)
+      if ((m?.multiplier !== undefined || m?.additive !== undefined || m?.override !== undefined) && phaseAt(c.run, t, knownAt).strength > 0) return true
+    }
+    return false
   }
 
   /** Background impacts × random anomaly of a stream in the bucket of t (cached: they are fixed). */

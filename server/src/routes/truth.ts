@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { CorrelationsResponse, GroundTruthResponse, StreamName } from '@marketsim/shared-types'
+import { Errors } from '../errors.js'
+import { correlations } from '../scenarios/correlations.js'
+import { groundTruth } from '../scenarios/ground-truth.js'
+import { formatIso } from '../sim/payload.js'
+import { ResponseCache, sendSerialized } from '../response-cache.js'
+import { errorResponses } from './schemas.js'
+
+function parseTime(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined
+  const t = Date.parse(raw)
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw Errors.invalidTimeRange(`Unparseable ${name}: expected an ISO-8601 time`, `${name}=${raw}`)
+  return t
+}
+
+/** What the simulator did (ground truth) and what the data shows around events (correlations). */
+const truth: FastifyPluginAsyncTypebox = async (app) => {
+  const cache = new ResponseCache(16)
+  app.addHook('onRequest', async () => {
+    if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
+  })
+
+  app.get(
+    '/simulation/ground-truth',
+    {
+      config: { validationCode: 'INVALID_TIME_RANGE' },
+      schema: {
+        tags: ['scenarios'],
+        summary: 'Every effect the simulator applied in a range',
+        description:
+          'The answer key for anomaly detectors: scenario modifiers, the events scenarios injected, background events that moved streams, ' +
+          'random anomalies and cascades, per stream, with onset, peak, end and the factor over time (every 15 minutes).',
+        querystring: Type.Object({ start: Type.String(), end: Type.String() }),
+        response: { 200: GroundTruthResponse, ...errorResponses(400, 503) },
+      },
+    },
+    async (req, reply) => {
+      const sim = app.simulation.sim
+      const start = parseTime(req.query.start, 'start')!
+      const end = parseTime(req.query.end, 'end')!
+      if (end <= start) throw Errors.invalidTimeRange('end must be after start', `start=${req.query.start} end=${req.query.end}`)
+      if (start < sim.historyStartMs) throw Errors.invalidTimeRange('start lies before the simulated history', `history starts at ${formatIso(sim.historyStartMs)}`)
+      if (start >= sim.now) throw Errors.invalidTimeRange('start lies after the current simulated time', `now is ${formatIso(sim.now)}`)
+      const key = `truth|${sim.version}|${sim.lastModifiedMs}|${sim.now}|${req.url}`
+      const hit = cache.get(key)
+      if (hit) return sendSerialized(reply, hit)
+      const effects = groundTruth(sim, start, end)
+      const body = JSON.stringify({ timeRange: { start: formatIso(start), end: formatIso(Math.min(end, sim.now)) }, count: effects.length, effects })
+      cache.set(key, body)
+      return sendSerialized(reply, body)
+    },
+  )
+
+  app.get(
+    '/simulation/correlations',
+    {
+      config: { validationCode: 'INVALID_REQUEST' },
+      schema: {
+        tags: ['scenarios'],
+        summary: 'How streams moved around timeline events',
+        description: 'One record per (event, stream): Pearson r between the event window and the normalized series, confidence, means and change. Filters combine with AND.',
+        querystring: Type.Object({
+          eventId: Type.Optional(Type.String()),
+          stream: Type.Optional(StreamName),
+          startTime: Type.Optional(Type.String()),
+          endTime: Type.Optional(Type.String()),
+        }),
+        response: { 200: CorrelationsResponse, ...errorResponses(400, 404, 503) },
+      },
+    },
+    async (req, reply) => {
+      const sim = app.simulation.sim
+      if (req.query.stream !== undefined && !sim.engine.model.index.has(req.query.stream)) throw Errors.streamNotFound(req.query.stream, 400)
+      const startTime = parseTime(req.query.startTime, 'startTime')
+      const endTime = parseTime(req.query.endTime, 'endTime')
+      // Correlations move slowly: recompute at most once per simulated 5 minutes.
+      const key = `corr|${sim.version}|${sim.lastModifiedMs}|${Math.floor(sim.now / 300_000)}|${req.url}`
+      const hit = cache.get(key)
+      if (hit) return sendSerialized(reply, hit)
+      const list = correlations(sim, { eventId: req.query.eventId, stream: req.query.stream, startTime, endTime })
+      const body = JSON.stringify({ count: list.length, correlations: list })
+      cache.set(key, body)
+      return sendSerialized(reply, body)
+    },
+  )
+}
+export default truth

@@ -1,0 +1,41 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { IsoTime, Literals, StreamName } from './common.js'
+
+export const EFFECT_CAUSES = ['scenario', 'scenario-event', 'background-event', 'random-anomaly', 'cascade'] as const
+export const EffectCause = Literals(EFFECT_CAUSES)
+
+/** One effect the simulator applied to one stream: the answer key for anomaly detectors. */
+export const GroundTruthEffect = Type.Object(
+  {
+    id: Type.String(),
+    stream: StreamName,
+    cause: Type.Object({
+      kind: EffectCause,
+      id: Type.String({ description: 'scenario instance, event id, anomaly id or cascade rule id' }),
+      name: Type.String(),
+      scenarioId: Type.Optional(Type.String()),
+    }),
+    mechanism: Literals(['rate', 'branch-share', 'outcome-share'] as const, {
+      description: 'rate: arrivals scaled; branch-share: the probability of the branch producing the stream; outcome-share: a forced share of an outcome',
+    }),
+    declaredFactor: Type.Number({ description: 'the factor at full strength (a share ratio for outcome-share)' }),
+    onset: IsoTime,
+    peak: Type.Object({ timestamp: IsoTime, factor: Type.Number() }),
+    settleEnd: Type.Union([IsoTime, Type.Null()], { description: 'when the effect is gone; null while open-ended' }),
+    factors: Type.Array(Type.Object({ timestamp: IsoTime, factor: Type.Number() }), {
+      description: 'the factor applied over time (on the query range, every 15 minutes; 1 = no effect)',
+    }),
+  },
+  { title: 'GroundTruthEffect' },
+)
+export type GroundTruthEffect = Static<typeof GroundTruthEffect>
+
+export const GroundTruthResponse = Type.Object(
+  {
+    timeRange: Type.Object({ start: IsoTime, end: IsoTime }),
+    count: Type.Integer({ minimum: 0 }),
+    effects: Type.Array(GroundTruthEffect),
+  },
+  { title: 'GroundTruthResponse' },
+)
+export type GroundTruthResponse = Static<typeof GroundTruthResponse>

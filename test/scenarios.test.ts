@@ -1,0 +1,107 @@
+/**
+ * Scenarios measured in the data. Each scenario runs backdated inside the history (a re-run of
+ * the past is the cheap, deterministic way to look at days of effects) in a test world with no
+ * hourly noise and no background, so the measurement sees the mechanism, not the weather; and
+ * its active phase lasts at least three days so rare streams have counts to measure.
+ */
+import t from 'tap'
+import { loadConfig } from '../server/src/config/load.js'
+import { newRun, settleEnd } from '../server/src/scenarios/lifecycle.js'
+import { Simulation } from '../server/src/sim/simulation.js'
+import { TEST_START, copyConfig, editJson } from './helpers.js'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const MIN_ACTIVE = 3 * DAY
+
+/** Streams whose change shows where and when it is decided (own arrivals, or within 2 h of the cause). */
+const LAGS: Record<string, number> = {
+  'session.booking.expired': DAY, // exactly 24 h after the request
+}
+
+function testWorld(t: Parameters<typeof copyConfig>[0]) {
+  const dir = copyConfig(t)
+  editJson(dir, 'streams.json', (j) => {
+    for (const s of j.streams) s.cv = 0
+  })
+  const world = loadConfig(dir)
+  for (const def of world.scenarios) {
+    // Long enough to measure rare streams; the mechanism does not depend on the length.
+    if (def.duration !== '0') def.duration = '3 days'
+  }
+  return world
+}
+
+t.test('every scenario bends its affected streams by their declared factor (±20%)', async (t) => {
+  const world = testWorld(t)
+  for (const def of world.scenarios) {
+    if (def.id === 'normal-operations') continue
+    const start = TEST_START - 6 * DAY
+    const run = newRun('mod_test', def, start, start)
+    const sim = new Simulation(world, { seed: 9, startMs: TEST_START, historyDays: 10, background: false }, [run])
+    sim.build()
+    const model = sim.engine.model
+    for (const [name, mod] of Object.entries(def.affectedStreams)) {
+      const s = model.index.get(name)!
+      const prompt = sim.effects.isPrompt(s) || LAGS[name] !== undefined
+      if (!prompt || mod.multiplier === undefined) continue
+      const lag = LAGS[name] ?? 0
+      const from = start + lag + 2 * HOUR
+      const to = start + MIN_ACTIVE + lag - 2 * HOUR
+      const observed = sim.history(s, Math.ceil(from / HOUR) * HOUR, Math.floor(to / HOUR) * HOUR, Math.floor(to / HOUR) * HOUR - Math.ceil(from / HOUR) * HOUR)[0]!.value
+      const expected = sim.engine.expectation.expectedCount(s, Math.ceil(from / HOUR) * HOUR, Math.floor(to / HOUR) * HOUR)
+      const ratio = observed / expected
+      t.ok(Math.abs(ratio / mod.multiplier - 1) <= 0.2, `${def.id}: ${name} ×${ratio.toFixed(2)} (declared ×${mod.multiplier})`)
+    }
+  }
+})
+
+t.test('payment outage: 95% of attempts fail, payment failures and billing tickets follow through the chains', async (t) => {
+  const world = testWorld(t)
+  const def = world.scenarios.find((s) => s.id === 'payment-outage')!
+  const start = TEST_START - 8 * DAY
+  const sim = new Simulation(world, { seed: 4, startMs: TEST_START, historyDays: 12, background: false }, [newRun('mod_test', def, start, start)])
+  sim.build()
+  const idx = (n: string) => sim.engine.model.index.get(n)!
+  const during = (n: string, lag = 0) => {
+    const a = start + lag + 3 * HOUR
+    const b = start + lag + 2 * DAY
+    return { observed: sim.history(idx(n), a, b, b - a)[0]!.value, expected: sim.engine.expectation.expectedCount(idx(n), a, b) }
+  }
+  const gateway = during('payment_gateway.transaction.status')
+  t.ok(Math.abs(gateway.observed / gateway.expected - 1) < 0.1, 'the attempt rate is unchanged')
+  const failures = during('customer.subscription.payment_failure')
+  t.ok(Math.abs(failures.observed / failures.expected / 6 - 1) < 0.2, `payment failures ×${(failures.observed / failures.expected).toFixed(2)} (declared ×6)`)
+  // Billing tickets arrive 1-6 h after failures: the ticket stream rises, and keeps rising for hours after the outage ends.
+  const end = start + MIN_ACTIVE
+  const after = sim.history(idx('support.ticket.created'), end + HOUR, end + 5 * HOUR, 4 * HOUR)[0]!.value
+  const afterExpected = sim.engine.expectation.expectedCount(idx('support.ticket.created'), end + HOUR, end + 5 * HOUR)
+  t.ok(after / afterExpected > 1.1, `tickets still ×${(after / afterExpected).toFixed(2)} 1-5 h after the outage ended (billing tickets of its last failures)`)
+  // And settle: once the longest follow-up delays (downgrades 24-72 h after a failure) have
+  // passed, everything is back within its baseline band.
+  const settled = settleEnd(sim.effects.runs[0]!.run)
+  for (const s of sim.engine.model.streams) {
+    const a = Math.ceil((settled + 3 * DAY) / (12 * HOUR)) * 12 * HOUR
+    const [p] = sim.history(s.idx, a, a + 12 * HOUR, 12 * HOUR)
+    // The band: |z| < 3.5, so fifty streams of pure counting noise pass together.
+    t.ok(p!.normalized >= 15 && p!.normalized <= 85, `${s.name} settled (${p!.normalized})`)
+  }
+})
+
+t.test('a backdated scenario leaves the past before it byte-identical and changes what follows', async (t) => {
+  const world = loadConfig(copyConfig(t))
+  const def = world.scenarios.find((s) => s.id === 'exam-season-surge')!
+  const base = new Simulation(world, { seed: 12, startMs: TEST_START, historyDays: 4 })
+  base.build()
+  const start = TEST_START - 2 * DAY + 7 * 60_000
+  const moved = new Simulation(world, { seed: 12, startMs: TEST_START, historyDays: 4 }, [newRun('mod_001', def, start, start)])
+  moved.build()
+  const upTo = (sim: Simulation, until: number) =>
+    sim.engine.buckets.series.map((s) => Array.from(s.counts.subarray(0, sim.engine.buckets.indexOf(until))).join(',')).join('|')
+  const bucketStart = Math.floor(start / 300_000) * 300_000
+  t.ok(upTo(base, bucketStart) === upTo(moved, bucketStart), 'every bucket before the start is identical')
+  const search = base.engine.model.index.get('customer.tutor.search')!
+  const [b] = base.history(search, start - 7 * 60_000 + HOUR, start + 3 * HOUR, 2 * HOUR)
+  const [m] = moved.history(search, start - 7 * 60_000 + HOUR, start + 3 * HOUR, 2 * HOUR)
+  t.ok(m!.value / b!.value > 1.4, `searches during the surge: ${b!.value} → ${m!.value}`)
+})
