@@ -76,7 +76,7 @@ t.test('while the history is built the listening server answers 503 NOT_READY, t
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/health`)
       seen.push(res.status)
-      if (res.status === 503) t.equal((await res.json()).error.code, 'NOT_READY')
+      if (res.status === 503) t.equal(((await res.json()) as { error: { code: string } }).error.code, 'NOT_READY')
       else await res.arrayBuffer()
       if (res.status === 200) break
     } catch {
