@@ -7,7 +7,8 @@
  * before the change is identical (same seed, same draws), the past after it changes coherently,
  * and the live stream continues from the new past.
  */
-import type { CascadeRule, ExternalEvent, ScenarioDefinition, ScenarioModifier, SimulationState, StreamModification } from '@marketsim/shared-types'
+import type { CascadeRule, ExternalEvent, ScenarioDefinition, ScenarioModifier, SimulationState } from '@marketsim/shared-types'
+import { contractModifications } from './catalog.js'
 import type { WorldConfig } from '../config/load.js'
 import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
@@ -127,15 +128,7 @@ export class ScenarioController {
     const def = run.def
     const phase = phaseAt(run, t)
     const status = phase.status === 'pending' ? 'active' : phase.status
-    const affectedStreams: Record<string, StreamModification> = {}
-    for (const [name, m] of Object.entries(def.affectedStreams)) {
-      const out: StreamModification = {}
-      if (m.multiplier !== undefined) out.multiplier = m.multiplier
-      if (m.additive !== undefined) out.additive = m.additive
-      if (typeof m.override === 'number') out.override = m.override
-      if (m.probabilityShift) out.probabilityShift = m.probabilityShift
-      affectedStreams[name] = out
-    }
+    const affectedStreams = contractModifications(def)
     const cascadeEffects: CascadeRule[] = (def.cascadeEffects ?? []).flatMap((c) =>
       Object.entries(c.effect).map(([target, e]) => {
         const rule: CascadeRule = { sourceStream: c.trigger, targetStream: target, delay: e.delay, effect: { multiplier: e.multiplier } }
