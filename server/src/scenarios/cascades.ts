@@ -80,6 +80,8 @@ export interface CascadeDefLike {
 }
 
 const MIN_WINDOW_EVENTS = 20
+/** How long after a scenario settles its own cascade rules keep listening to their triggers. */
+export const SCENARIO_RULE_TAIL_MS = 2 * 86_400_000
 
 export class Cascades {
   readonly rules: CascadeRuleRt[] = []
@@ -203,8 +205,10 @@ export class Cascades {
     let to = this.bucketOf(t - rule.minDelay) // exclusive: the current bucket may hold later decisions
     let from = this.bucketOf(t - rule.minDelay - span)
     if (rule.run) {
+      // A scenario's rule listens from its start until its consequences have played out:
+      // settling plus the tail of the chains it set off (a request expires a day later).
       from = Math.max(from, this.bucketOf(rule.run.startMs))
-      to = Math.min(to, this.bucketOf(settleEnd(rule.run, knownAt)) + 1)
+      to = Math.min(to, this.bucketOf(settleEnd(rule.run, knownAt) + SCENARIO_RULE_TAIL_MS) + 1)
     }
     let lift = 1
     if (to > from) {
