@@ -14,7 +14,6 @@
  * therefore fix every event, however often or irregularly the clock ticks.
  */
 import type { WorldConfig } from '../config/load.js'
-import { matchesComparisons } from '../config/conditions.js'
 import { BucketStore } from './buckets.js'
 import { uniformSumCdf } from './distributions.js'
 import { childEv, newEv, type Ev } from './event.js'
@@ -451,7 +450,7 @@ export class Engine {
     }
     for (let i = 0; i < branches.length; i++) {
       const b = branches[i]!
-      if (b.condition && !matchesComparisons(b.condition, { [b.condition[0]!.field]: h?.field?.(ev, b.condition[0]!.field) })) continue
+      if (b.condition && !b.test!(h?.field?.(ev, b.condition[0]!.field))) continue
       if (this.rng.next() < (probs ? probs[i]! : b.p)) this.spawn(b, ev, h)
     }
   }

@@ -21,6 +21,8 @@ export interface BranchRt {
   countMin: number
   countMax: number
   condition?: Comparison[]
+  /** The condition compiled to a test of the field's value (no object per check). */
+  test?: (value: unknown) => boolean
   value?: string
   label?: string
   /** A deferred chain decided when this branch comes due (the branch itself produces no event). */
@@ -58,6 +60,10 @@ export interface Model {
   streams: StreamRt[]
   index: ReadonlyMap<string, number>
   chains: ChainRt[]
+}
+
+function compileTest(comparisons: Comparison[]): (value: unknown) => boolean {
+  return (value) => value !== undefined && comparisons.some((c) => matches(c, { [c.field]: value }))
 }
 
 /** Probability that a payload drawn from `domain` satisfies any of the comparisons. */
@@ -120,6 +126,7 @@ export function compileModel(world: WorldConfig, referenceMs: number): Model {
           countMin: b.count?.[0] ?? 1,
           countMax: b.count?.[1] ?? 1,
           condition: cond?.comparisons,
+          test: cond ? compileTest(cond.comparisons) : undefined,
           value: b.value,
           label: b.label,
           then: undefined, // linked below; present from the start so every branch has one shape

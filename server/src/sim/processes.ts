@@ -180,15 +180,19 @@ function enumValues(domain: FieldDomain | undefined): string[] {
 }
 
 /** Draw an enum value index with the domain's weights. */
+const cumulativeWeights = new WeakMap<object, Float64Array>()
+
 function weightedIndex(rng: Rng, domain: FieldDomain | undefined): number {
   if (!domain || domain.type !== 'enum') return 0
-  const w = domain.weights ?? domain.values.map(() => 1)
-  let x = rng.next() * w.reduce((a, b) => a + b, 0)
-  for (let i = 0; i < w.length; i++) {
-    x -= w[i]!
-    if (x < 0) return i
+  let cum = cumulativeWeights.get(domain)
+  if (!cum) {
+    const w = domain.weights ?? domain.values.map(() => 1)
+    cum = new Float64Array(w.length)
+    let total = 0
+    w.forEach((x, i) => (cum![i] = total += x))
+    cumulativeWeights.set(domain, cum)
   }
-  return w.length - 1
+  return rng.weighted(cum)
 }
 
 /** Build the handlers of the built-in processes, keyed by stream index. */
