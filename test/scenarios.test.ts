@@ -163,3 +163,72 @@ t.test('short scenarios settle back to the baseline once their consequences have
     t.same(off.map((s) => s.name), [], `${id}: every busy stream within 25% of the world without it`)
   }
 })
+
+t.test('additive and probabilityShift modifications, and events on streams the scenario leaves alone', async (t) => {
+  const world = testWorld(t)
+  const base = world.scenarios.find((s) => s.id === 'supply-crisis')!
+  const custom = {
+    ...base,
+    id: 'custom-test',
+    duration: '3 days',
+    affectedStreams: {
+      'support.call.inbound': { additive: 20, description: '+20 calls an hour' },
+      'session.booking.requested': { probabilityShift: { 'session.booking.expired': 0.075 }, description: 'expiry share +7.5 points' },
+    },
+    cascadeEffects: [],
+    // Keep only the event on streams this test does not measure otherwise.
+    externalEvents: base.externalEvents.filter((e) => e.id === 'evt_recruiting_dry'),
+  }
+  const start = TEST_START - 6 * DAY
+  const sim = new Simulation(world, { seed: 21, startMs: TEST_START, historyDays: 10, background: false }, [newRun('mod_test', custom, start, start)])
+  sim.build()
+  const idx = (n: string) => sim.engine.model.index.get(n)!
+  const count = (n: string, a: number, b: number) => sim.history(idx(n), a, b, b - a)[0]!.value
+  const expect = (n: string, a: number, b: number) => sim.engine.expectation.expectedCount(idx(n), a, b)
+  const a = start + 2 * HOUR
+  const b = start + 2 * DAY
+  const extra = (count('support.call.inbound', a, b) - expect('support.call.inbound', a, b)) / ((b - a) / HOUR)
+  t.ok(Math.abs(extra - 20) < 4, `additive: ${extra.toFixed(1)} extra calls an hour (declared +20)`)
+  // Expiry share of requests made during the phase: 7.5% + 7.5 points = 15% (they expire a day later).
+  const requests = count('session.booking.requested', a, b - DAY)
+  const expired = count('session.booking.expired', a + DAY, b)
+  t.ok(Math.abs(expired / requests - 0.15) < 0.02, `probabilityShift: expiry share ${(expired / requests).toFixed(3)} (declared 0.075 + 0.075)`)
+  // The scenario's "recruiting pipeline dry" event (×0.75) applies to applications, which it does not modify itself.
+  const apps = count('tutor.application.received', a, b) / expect('tutor.application.received', a, b)
+  t.ok(Math.abs(apps / 0.75 - 1) < 0.2, `event impact on an unmodified stream: applications ×${apps.toFixed(2)} (medium decrease ×0.75)`)
+})
+
+t.test('settling follows its curve: linear, exponential, immediate', async (t) => {
+  const world = testWorld(t)
+  for (const [id, at, expected] of [
+    ['exam-season-surge', 0.5, 1 + 0.6 * 0.5], // linear: half the deviation left halfway
+    ['quality-crisis', 0.5, 1 + 3 * Math.exp(-1.5)], // exponential e^(-3p)
+  ] as const) {
+    const def = world.scenarios.find((s) => s.id === id)!
+    const run = newRun('mod_test', def, TEST_START - 20 * DAY, TEST_START - 20 * DAY)
+    const sim = new Simulation(world, { seed: 1, startMs: TEST_START, historyDays: 2, background: false }, [run])
+    const stream = Object.entries(def.affectedStreams).find(([, m]) => m.multiplier !== undefined)!
+    const i = sim.engine.model.index.get(stream[0])!
+    const time = run.startMs + run.durationMs + at * run.settleMs
+    t.ok(Math.abs(sim.effects.declared(i, time, time) - expected) < 1e-9, `${id}: ${stream[0]} ×${sim.effects.declared(i, time, time).toFixed(3)} at p=${at}`)
+  }
+  const outage = world.scenarios.find((s) => s.id === 'payment-outage')!
+  const run = newRun('mod_test', outage, TEST_START - 20 * DAY, TEST_START - 20 * DAY)
+  t.equal(settleEnd(run), run.startMs + run.durationMs, 'immediate: settled at the end of the active phase despite its 2-hour settlement duration')
+})
+
+t.test('the background: 2-5 events a day, about half of them moving their streams', async (t) => {
+  const sim = new Simulation(loadConfig(copyConfig(t)), { seed: 42, startMs: TEST_START, historyDays: 30 })
+  const bg = sim.background!
+  const cal = sim.engine.model.calendar
+  let events = 0
+  let causal = 0
+  for (let day = cal.localDay(TEST_START) - 30; day < cal.localDay(TEST_START); day++) {
+    const d = bg.day(day)
+    t.ok(d.events.length >= 2 && d.events.length <= 5, `day ${day}: ${d.events.length} events`)
+    events += d.events.length
+    causal += new Set(d.impacts.map((i) => i.cause.id)).size
+    for (const e of d.events) t.match(e.id, /^baseline_[a-z0-9_]+_\d+_\d+$/)
+  }
+  t.ok(causal / events > 0.35 && causal / events < 0.65, `${causal} of ${events} background events move streams`)
+})
