@@ -58,7 +58,7 @@ export interface Modifiers {
 
 /** Roots are drawn per step of this grid, history and live alike. */
 export const STEP_MS = MINUTE
-const MAX_BURN_IN = 10 * DAY
+const MAX_BURN_IN = 8.5 * DAY
 const SCHEDULE_HORIZON = 8 * DAY // a requested session lies at most this far after its cause
 /** Followers of streams at least this busy are placed per bucket rather than one by one. */
 const SPREAD_MIN_PER_DAY = 10_000
