@@ -227,13 +227,20 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   })
 
   // ---- the booking funnel --------------------------------------------------------------
+  const request = (ev: Ev) => {
+    ev.id = pop.next('request')
+    ev.tu = pop.activeTutor(rng)
+    // Requested for 1-7 days ahead, on a quarter hour between 08:00 and 19:45 local.
+    const day = cal.localDay(ev.t) + rng.between(1, 7)
+    ev.x = cal.midnightOf(day) + 8 * HOUR + rng.int(48) * 15 * MINUTE
+  }
   on('session.booking.requested', {
-    child: (ev) => {
-      ev.id = pop.next('request')
-      ev.tu = pop.activeTutor(rng)
-      // Requested for 1-7 days ahead, on a quarter hour between 08:00 and 19:45 local.
-      const day = cal.localDay(ev.t) + rng.between(1, 7)
-      ev.x = cal.midnightOf(day) + 8 * HOUR + rng.int(48) * 15 * MINUTE
+    child: request,
+    // Only if a catalog gives requests arrivals of their own (the shipped one derives them all from searches).
+    root: (ev) => {
+      randomStudent(ev)
+      ev.sub = subject()
+      request(ev)
     },
   })
   // A request is answered before its session would start: confirmation and decline come at
