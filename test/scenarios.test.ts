@@ -12,20 +12,27 @@ import { TEST_START, copyConfig, editJson } from './helpers.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
-const MIN_ACTIVE = 3 * DAY
 
 /**
- * Derived streams whose events come a while after the decision that bends them: measured over
- * the active phase shifted by their delay (prompt streams, own arrivals or within 2 h of the
- * cause, need no shift). Tutor cancellations (days before a session booked days ahead) and
- * approvals (7-14 days after an application) lag too far for a three-day window; the ground
- * truth and the branch shares cover them.
+ * Derived streams whose events come a while after the decision that bends them, as the range
+ * [min, max] of that delay: measured from the phase start plus the longest delay (every event
+ * then was decided inside the phase) to the phase end plus the shortest. Prompt streams (own
+ * arrivals, or within 2 h of the cause) need no shift.
  */
-const LAGS: Record<string, number> = {
-  'session.booking.expired': DAY, // exactly 24 h after the request
-  'session.no_show.tutor': 0, // decided at the scheduled time, declared 15 minutes later
-  'session.rating.submitted_by_student': 2 * DAY, // 0-48 h after the completion that decides it
-  'support.ticket.resolved': DAY, // 1-24 h after the ticket that decides it
+const LAGS: Record<string, [number, number]> = {
+  'session.booking.expired': [DAY, DAY], // exactly 24 h after the request
+  'session.no_show.tutor': [15 * 60_000, 15 * 60_000], // decided at the scheduled time, declared 15 minutes later
+  'session.rating.submitted_by_student': [0, 2 * DAY], // 0-48 h after the completion that decides it
+  'support.ticket.resolved': [HOUR, DAY], // 1-24 h after the ticket that decides it
+  'session.cancellation.by_tutor': [0, 9 * DAY], // decided at confirmation, 1-48 h before a session booked up to 8 days ahead
+  'tutor.onboarding.approved': [7 * DAY, 14 * DAY], // 7-14 days after the application that decides it
+}
+
+/** An active phase long enough to hold a measurement window for every lagged stream it bends. */
+function phaseFor(def: { affectedStreams: Record<string, unknown>; duration: string }): string {
+  const longest = Math.max(0, ...Object.keys(def.affectedStreams).map((n) => LAGS[n]?.[1] ?? 0))
+  const days = Math.max(3, Math.ceil(longest / DAY) + 3, def.duration === '0' ? 0 : Math.ceil(newRun('p', def as never, 0, 0).durationMs / DAY))
+  return `${days} days`
 }
 
 function testWorld(t: Parameters<typeof copyConfig>[0]) {
@@ -35,8 +42,8 @@ function testWorld(t: Parameters<typeof copyConfig>[0]) {
   })
   const world = loadConfig(dir)
   for (const def of world.scenarios) {
-    // Long enough to measure rare streams; the mechanism does not depend on the length.
-    if (def.duration !== '0') def.duration = '3 days'
+    // Long enough to measure rare and lagged streams; the mechanism does not depend on the length.
+    if (def.duration !== '0') def.duration = phaseFor(def)
   }
   return world
 }
@@ -45,19 +52,22 @@ t.test('every scenario bends its affected streams by their declared factor (±20
   const world = testWorld(t)
   for (const def of world.scenarios) {
     if (def.id === 'normal-operations') continue
-    const start = TEST_START - 6 * DAY
-    const run = newRun('mod_test', def, start, start)
-    const sim = new Simulation(world, { seed: 9, startMs: TEST_START, historyDays: 10, background: false }, [run])
+    const run = newRun('mod_test', def, 0, 0)
+    // Room after the phase for the longest shortest-lag (approvals: 7 days) inside the history.
+    const start = TEST_START - run.durationMs - 8 * DAY
+    run.startMs = run.knownAt = start
+    const sim = new Simulation(world, { seed: 9, startMs: TEST_START, historyDays: run.durationMs / DAY + 10, background: false }, [run])
     sim.build()
     const model = sim.engine.model
     for (const [name, mod] of Object.entries(def.affectedStreams)) {
       const s = model.index.get(name)!
-      const prompt = sim.effects.isPrompt(s) || LAGS[name] !== undefined
-      if (!prompt || mod.multiplier === undefined) continue
-      const lag = LAGS[name] ?? 0
-      // Full effect: from the lag on (every event then was decided inside the phase) to its end.
-      const from = start + lag + 2 * HOUR
-      const to = start + MIN_ACTIVE - 2 * HOUR
+      const measurable = sim.effects.isPrompt(s) || LAGS[name] !== undefined
+      t.ok(measurable || mod.multiplier === undefined, `${def.id}: ${name} is measured`)
+      if (!measurable || mod.multiplier === undefined) continue
+      const [minLag, maxLag] = LAGS[name] ?? [0, 0]
+      // Full effect: every event in the window was decided inside the phase.
+      const from = start + maxLag + 2 * HOUR
+      const to = start + run.durationMs + minLag - 2 * HOUR
       const observed = sim.history(s, Math.ceil(from / HOUR) * HOUR, Math.floor(to / HOUR) * HOUR, Math.floor(to / HOUR) * HOUR - Math.ceil(from / HOUR) * HOUR)[0]!.value
       const expected = sim.engine.expectation.expectedCount(s, Math.ceil(from / HOUR) * HOUR, Math.floor(to / HOUR) * HOUR)
       const ratio = observed / expected
@@ -83,7 +93,7 @@ t.test('payment outage: 95% of attempts fail, payment failures and billing ticke
   const failures = during('customer.subscription.payment_failure')
   t.ok(Math.abs(failures.observed / failures.expected / 6 - 1) < 0.2, `payment failures ×${(failures.observed / failures.expected).toFixed(2)} (declared ×6)`)
   // Billing tickets arrive 1-6 h after failures: the ticket stream rises, and keeps rising for hours after the outage ends.
-  const end = start + MIN_ACTIVE
+  const end = start + sim.effects.runs[0]!.run.durationMs
   const after = sim.history(idx('support.ticket.created'), end + HOUR, end + 5 * HOUR, 4 * HOUR)[0]!.value
   const afterExpected = sim.engine.expectation.expectedCount(idx('support.ticket.created'), end + HOUR, end + 5 * HOUR)
   t.ok(after / afterExpected > 1.1, `tickets still ×${(after / afterExpected).toFixed(2)} 1-5 h after the outage ended (billing tickets of its last failures)`)

@@ -13,7 +13,7 @@
 import type { ExternalEvent, FieldDomain, PayloadShift } from '@marketsim/shared-types'
 import type { Ev } from '../sim/event.js'
 import type { BranchPlan, FieldShift, Modifiers } from '../sim/engine.js'
-import type { ChainRt, Model } from '../sim/model.js'
+import { conditionShare, type ChainRt, type Model } from '../sim/model.js'
 import { BUCKET_MS, HOUR } from '../sim/time.js'
 import { parseImpactDuration } from '../config/durations.js'
 import { matchesComparisons } from '../config/conditions.js'
@@ -282,13 +282,16 @@ export class Effects implements Modifiers {
       if (b.target < 0) return
       const d = this.declared(b.target, t, knownAt)
       if (d === 1) return
+      // A conditional branch whose condition a scenario makes likelier (more low ratings) already
+      // grows with it: scale by what is left of the declared factor.
+      const condition = b.condition ? this.conditionGrowth(chain.trigger, b.condition, t, knownAt) : 1
       if (modified[i] && forced && b.value === forced.value) {
         // The outcome share is forced; the declared factor is met by how many follow through.
         follow ??= new Array<number>(branches.length).fill(1)
         follow[i] = Math.min(1, (d * base[i]!) / Math.max(1e-9, p[i]!))
         return
       }
-      p[i] = p[i]! * (d / triggerEff)
+      p[i] = p[i]! * (d / (triggerEff * condition))
       modified[i] = changed = true
     })
     if (!changed) return undefined
@@ -309,6 +312,19 @@ export class Effects implements Modifiers {
       for (let i = 0; i < p.length; i++) p[i] = Math.min(1, p[i]!)
     }
     return { p, follow }
+  }
+
+  /** How much likelier a branch's condition is now than in the baseline (a payload shift on its field). */
+  private conditionGrowth(trigger: number, condition: NonNullable<ChainRt['branches'][number]['condition']>, t: number, knownAt: number): number {
+    const field = condition[0]!.field
+    const shift = this.fieldShift(trigger, field, t, knownAt)
+    if (!shift || !('weights' in shift)) return 1
+    const domain = this.model.streams[trigger]!.def.payload[field]
+    if (!domain || domain.type !== 'enum') return 1
+    const base = conditionShare(domain, condition)
+    const shifted = conditionShare({ ...domain, weights: domain.values.map((v) => shift.weights[String(v)] ?? 0) }, condition)
+    const now = base + (shifted - base) * shift.strength
+    return base > 0 ? now / base : 1
   }
 
   private overrideShare(chain: ChainRt, t: number, knownAt: number): { value: string; share: number } | undefined {
