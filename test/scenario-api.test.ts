@@ -178,3 +178,34 @@ t.test('correlations: the outage event moves payment failures up and successes d
   t.equal(one.json().count, 1)
   t.equal((await a.inject('/api/simulation/correlations?stream=nope')).json().error.code, 'STREAM_NOT_FOUND')
 })
+
+t.test('ground truth of the background: events that moved streams and random anomalies show in the data with their sign', async (t) => {
+  const a = await build(t, { simulation: { historyDays: 10 } })
+  const sim = a.simulation.sim
+  const from = TEST_START - 9 * 24 * HOUR
+  const res = await a.inject(`/api/simulation/ground-truth?start=${iso(from)}&end=${iso(TEST_START)}`)
+  const effects = res.json().effects as Array<{ id: string; stream: string; cause: { kind: string }; declaredFactor: number; onset: string; settleEnd: string }>
+  const kinds = new Set(effects.map((e) => e.cause.kind))
+  t.ok(kinds.has('background-event') && kinds.has('random-anomaly'), `kinds listed: ${[...kinds].join(', ')}`)
+  let checked = 0
+  let agreeing = 0
+  for (const e of effects) {
+    if (e.cause.kind !== 'background-event' && e.cause.kind !== 'random-anomaly') continue
+    const s = sim.engine.model.index.get(e.stream)!
+    const a0 = Date.parse(e.onset)
+    const a1 = Date.parse(e.settleEnd)
+    if (a0 < from || a1 > TEST_START) continue
+    // Alone on its stream in its window, with enough events to see a 5% change.
+    const others = effects.filter((o) => o !== e && o.stream === e.stream && Date.parse(o.onset) < a1 && Date.parse(o.settleEnd) > a0)
+    const expected = sim.engine.expectation.expectedCount(s, a0, a1)
+    const level = sim.engine.model.streams[s]!.def.measure === 'level'
+    if (others.length > 0 || expected < 2000 || level || !sim.effects.isPrompt(s) || Math.abs(e.declaredFactor - 1) < 0.1) continue
+    const observed = sim.history(s, a0, a1, a1 - a0)[0]!.value
+    checked++
+    if (Math.sign(observed - expected) === Math.sign(e.declaredFactor - 1)) agreeing++
+    else t.comment(`${e.id} ${e.stream} declared ${e.declaredFactor} observed ${observed} expected ${expected.toFixed(0)}`)
+  }
+  t.ok(checked >= 8, `${checked} isolated effects of 10% or more on busy streams checked`)
+  // Effects of 10% and more; the hourly weather (cv 0.15-0.3) could hide a smaller one.
+  t.ok(agreeing / checked >= 0.9, `${agreeing} of ${checked} show in the data with their sign`)
+})

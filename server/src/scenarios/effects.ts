@@ -52,6 +52,8 @@ export class Effects implements Modifiers {
   readonly runs: CompiledRun[] = []
   /** Streams whose decisions show their effect at once (own arrivals, or causes within 2 h). */
   private readonly prompt: Uint8Array
+  /** Streams with arrivals of their own: a random anomaly scales them exactly as drawn. */
+  private readonly anomalous: Uint8Array
   /** The main cause of each derived stream (for how bent its input already is). */
   private readonly parent: Int32Array
   private readonly overrideBranch = new Map<number, string>()
@@ -74,6 +76,10 @@ export class Effects implements Modifiers {
     this.parent = new Int32Array(n).fill(-1)
     const inflow = new Float64Array(n)
     for (const s of model.streams) if (s.rootPerHour > 0) this.prompt[s.idx] = 1
+    // Derived streams move with their causes; bending their branches could be capped (a branch
+    // already at probability one cannot rise), so unexplained anomalies stay on own arrivals.
+    this.anomalous = new Uint8Array(n)
+    for (const s of model.streams) if (s.rootPerHour > 0) this.anomalous[s.idx] = 1
     const slow = new Uint8Array(n)
     for (const c of model.chains) {
       for (const b of c.branches) {
@@ -119,6 +125,11 @@ export class Effects implements Modifiers {
     return this.prompt[stream] === 1
   }
 
+  /** Whether random anomalies strike this stream (those with arrivals of their own). */
+  isAnomalous(stream: number): boolean {
+    return this.anomalous[stream] === 1
+  }
+
   /** A run's stop changes what its rules listen to and how it settles. */
   stopped(): void {
     this.cascades.invalidate()
@@ -161,7 +172,7 @@ export class Effects implements Modifiers {
     let f = cache[b]!
     if (Number.isNaN(f)) {
       const at = this.originMs + b * BUCKET_MS
-      f = this.background.impactFactorAt(stream, at) * (this.prompt[stream] ? this.background.anomalyAt(stream, at) : 1)
+      f = this.background.impactFactorAt(stream, at) * (this.anomalous[stream] ? this.background.anomalyAt(stream, at) : 1)
       cache[b] = f
     }
     return f

@@ -97,7 +97,7 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
       push(`${i.cause.id}:${name(i.stream)}`, i.stream, { kind: 'background-event', id: i.cause.id, name: i.cause.name }, mechanism(i.stream), i.factor, i.from, i.to, () => i.factor)
     }
     for (const s of model.streams) {
-      if (!sim.effects.isPrompt(s.idx)) continue
+      if (!sim.effects.isAnomalous(s.idx)) continue
       for (const a of bg.anomaliesBetween(s.idx, Math.max(from, sim.historyStartMs), until)) {
         push(a.cause.id, s.idx, { kind: 'random-anomaly', id: a.cause.id, name: a.cause.name }, mechanism(s.idx), a.factor, a.from, a.to, () => a.factor)
       }

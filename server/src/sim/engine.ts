@@ -316,7 +316,8 @@ export class Engine {
     const s = this.model.streams[this.levelStream]!
     const factor = s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor
     const ev = newEv(t, s.idx, this.q++)
-    ev.y = Math.round(this.levelBase(s) * factor * this.rng.noiseFactor(s.def.cv))
+    const bend = this.modifiers ? this.modifiers.rateFactor(s.idx, t) : 1
+    ev.y = Math.round(this.levelBase(s) * factor * bend * this.rng.noiseFactor(s.def.cv))
     this.happen(ev)
   }
 
@@ -434,7 +435,7 @@ export class Engine {
     const branches = chain.branches
     if (chain.outcome) {
       let x = this.rng.next()
-      let chosen = branches.length - 1
+      let chosen = probs ? -1 : branches.length - 1
       for (let i = 0; i < branches.length; i++) {
         x -= probs ? probs[i]! : branches[i]!.p
         if (x < 0) {
@@ -442,6 +443,8 @@ export class Engine {
           break
         }
       }
+      // A bent plan may leave room for nothing at all: a started session dropped by an outage.
+      if (chosen < 0) return
       const b = branches[chosen]!
       if (chain.outcomeField) ev.v = b.value
       const follow = plan?.follow?.[chosen]
