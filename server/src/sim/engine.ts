@@ -419,7 +419,9 @@ export class Engine {
     if (ev.s < 0) {
       // A deferred decision coming due: fire its chain as if its trigger happened again now.
       const chain = this.model.chains[-ev.s - 1]!
-      return this.fire(chain, ev, this.handlers[chain.trigger])
+      this.fire(chain, ev, this.handlers[chain.trigger])
+      this.pool.push(ev) // never shown, never referenced again
+      return
     }
     const h = this.handlers[ev.s]
     h?.process?.(ev)
@@ -462,8 +464,7 @@ export class Engine {
     if (b.then) {
       // Decided later, at the branch's time, with what is known then: a decision event waits.
       const at = (b.anchor === 'scheduled_time' ? parent.x : parent.t) + this.delay(b)
-      const decision = childEv(parent, Math.max(parent.t, Math.floor(at)), -(b.then.index + 1), this.q++)
-      this.wheel.push(decision)
+      this.wheel.push(this.child(parent, Math.max(parent.t, Math.floor(at)), -(b.then.index + 1)))
       return
     }
     if (b.target < 0) return
