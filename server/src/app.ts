@@ -10,6 +10,7 @@ import docsPlugin from './plugins/docs.js'
 import adminPlugin from './plugins/admin.js'
 import streamsPlugin from './plugins/streams.js'
 import scenariosPlugin from './plugins/scenarios.js'
+import websocketPlugin from './plugins/websocket.js'
 import healthRoutes from './routes/health.js'
 import streamRoutes from './routes/streams.js'
 import scenarioRoutes from './routes/scenarios.js'
@@ -30,6 +31,8 @@ export interface AppOptions {
   autoStart?: boolean
   /** The simulated world: seed, live start, history length, clock speed, tick. */
   simulation?: Partial<HostOptions>
+  /** WebSocket heartbeat and slow-consumer limits. */
+  websocket?: { pingIntervalMs?: number; pongTimeoutMs?: number; maxBufferBytes?: number }
 }
 
 /** The default seed: a plain `npm start` is reproducible. */
@@ -70,6 +73,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(docsPlugin, { version: VERSION })
   await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, ...simulationOptions(options.simulation) })
   await app.register(scenariosPlugin)
+  await app.register(websocketPlugin, {
+    pingIntervalMs: options.websocket?.pingIntervalMs ?? 30_000,
+    pongTimeoutMs: options.websocket?.pongTimeoutMs ?? 90_000,
+    maxBufferBytes: options.websocket?.maxBufferBytes ?? 1024 * 1024,
+  })
 
   await app.register(
     async (api) => {

@@ -51,6 +51,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
       configDir: env.CONFIG_DIR || undefined,
       corsOrigins: origins === '' || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
       logger: { level: logLevel },
+      websocket: {
+        pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', undefined, 100, 3_600_000),
+        pongTimeoutMs: int(env, 'WS_PONG_TIMEOUT_MS', undefined, 100, 3_600_000),
+        maxBufferBytes: int(env, 'WS_MAX_BUFFER_BYTES', undefined, 1024, 1024 * 1024 * 1024),
+      },
       // Unset variables stay undefined: buildApp owns the defaults.
       simulation: {
         seed: int(env, 'SIM_SEED', undefined, 0, 2 ** 32 - 1),

@@ -96,6 +96,26 @@ export class RecentEvents {
     return { events: parts.flat().sort((a, b) => a.seq! - b.seq!), complete }
   }
 
+  /** The seq of the newest buffered event at or before t (what "seen up to t" means), or the seq before the oldest kept. */
+  seqAfter(t: number): number {
+    let best = -1
+    let oldest = Number.POSITIVE_INFINITY
+    for (const q of this.queues) {
+      if (q.size === 0) continue
+      oldest = Math.min(oldest, q.items[q.head]!.seq!)
+      let lo = q.head
+      let hi = q.items.length
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (q.times[mid]! <= t) lo = mid + 1
+        else hi = mid
+      }
+      if (lo > q.head) best = Math.max(best, q.items[lo - 1]!.seq!)
+    }
+    if (best >= 0) return best
+    return Number.isFinite(oldest) ? oldest - 1 : 0
+  }
+
   get size(): number {
     return this.queues.reduce((a, q) => a + q.size, 0)
   }

@@ -1,0 +1,26 @@
+import fp from 'fastify-plugin'
+import websocket from '@fastify/websocket'
+import { Hub, type HubOptions } from '../ws/hub.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: Hub
+  }
+}
+
+/**
+ * Live events on /ws: one hub fed by the simulation's live stream. Upgrade requests on any
+ * other path are refused (no other route accepts them). Sockets close before the server does.
+ */
+export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes'>>(
+  async (app, opts) => {
+    const hub = new Hub(() => app.simulation.sim, { ...opts, flushMs: 100, maxFrameBytes: 64 * 1024 })
+    app.decorate('hub', hub)
+    // Frames above the 64 KB limit are answered with an error, not a dropped connection.
+    await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
+    app.addHook('onReady', async () => hub.start())
+    app.addHook('preClose', async () => hub.stop())
+    app.get('/ws', { websocket: true, schema: { hide: true } }, (socket) => hub.add(socket))
+  },
+  { name: 'websocket', dependencies: ['streams'] },
+)

@@ -1,0 +1,214 @@
+/**
+ * The WebSocket hub: one live timeline fanned out to every client. Each event is serialized
+ * once; a client's batch is the concatenation of the serialized events it matches, flushed
+ * every 100 ms (`event` for one, `batch` for several, nothing for none). Catch-up reads the
+ * shared recent buffer by seq, so a reconnecting client gets exactly what it missed. A client
+ * whose unsent bytes pass the limit is closed (4008) and told to reconnect with catch-up.
+ */
+import type { StreamEvent } from '@marketsim/shared-types'
+import type { WebSocket } from 'ws'
+import type { Simulation } from '../sim/simulation.js'
+import { compileTopics, resolveTopic, type Matcher } from './topics.js'
+
+export interface HubOptions {
+  pingIntervalMs: number
+  pongTimeoutMs: number
+  maxBufferBytes: number
+  flushMs: number
+  maxFrameBytes: number
+}
+
+export const SLOW_CONSUMER = 4008
+
+interface Client {
+  socket: WebSocket
+  topics: Set<string>
+  matcher: Matcher
+  queue: string[]
+  lastSeen: number
+}
+
+const NONE: Matcher = { streams: new Uint8Array(0), anomalies: false, simulation: false }
+
+export class Hub {
+  private readonly clients = new Set<Client>()
+  private readonly timers: NodeJS.Timeout[] = []
+  private unsubscribe: (() => void) | undefined
+  /** Counters for the operations view. */
+  readonly stats = { sent: 0, bytes: 0, slowDisconnects: 0, catchups: 0, incompleteCatchups: 0 }
+
+  constructor(
+    private sim: () => Simulation,
+    private readonly options: HubOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.sim().onLive((events) => this.publish(events))
+    const flush = setInterval(() => this.flush(), this.options.flushMs)
+    const ping = setInterval(() => this.heartbeat(), this.options.pingIntervalMs)
+    flush.unref()
+    ping.unref()
+    this.timers.push(flush, ping)
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t)
+    this.timers.length = 0
+    this.unsubscribe?.()
+    for (const c of this.clients) {
+      this.flushClient(c)
+      c.socket.close(1001, 'server shutting down')
+    }
+    this.clients.clear()
+  }
+
+  get size(): number {
+    return this.clients.size
+  }
+
+  /** Called with each batch of live events, in timeline order. */
+  publish(events: StreamEvent[]): void {
+    if (this.clients.size === 0) return
+    const index = this.sim().engine.model.index
+    for (const e of events) {
+      let json: string | undefined
+      const s = index.get(e.stream)!
+      const anomalous = e.anomalyFlag === 'warning' || e.anomalyFlag === 'critical'
+      for (const c of this.clients) {
+        if (c.matcher.streams[s] || (c.matcher.anomalies && anomalous)) c.queue.push((json ??= JSON.stringify(e)))
+      }
+    }
+  }
+
+  add(socket: WebSocket): void {
+    const client: Client = { socket, topics: new Set(), matcher: NONE, queue: [], lastSeen: this.now() }
+    this.clients.add(client)
+    socket.on('message', (data, isBinary) => this.onMessage(client, data as Buffer, isBinary))
+    socket.on('pong', () => (client.lastSeen = this.now()))
+    socket.on('close', () => this.clients.delete(client))
+    socket.on('error', () => this.clients.delete(client))
+  }
+
+  private send(c: Client, text: string): void {
+    c.socket.send(text)
+    this.stats.sent++
+    this.stats.bytes += text.length
+    if (c.socket.bufferedAmount > this.options.maxBufferBytes) {
+      this.stats.slowDisconnects++
+      this.clients.delete(c)
+      c.queue.length = 0
+      c.socket.close(SLOW_CONSUMER, 'slow consumer: reconnect and subscribe with lastSeq to catch up')
+    }
+  }
+
+  private error(c: Client, code: string, message: string): void {
+    this.send(c, JSON.stringify({ type: 'error', code, message }))
+  }
+
+  private onMessage(c: Client, data: Buffer, isBinary: boolean): void {
+    c.lastSeen = this.now()
+    if (data.length > this.options.maxFrameBytes) return this.error(c, 'MESSAGE_TOO_LARGE', `frames are limited to ${this.options.maxFrameBytes} bytes`)
+    if (isBinary) return this.error(c, 'INVALID_MESSAGE', 'send JSON text frames')
+    let msg: unknown
+    try {
+      msg = JSON.parse(data.toString('utf8'))
+    } catch {
+      return this.error(c, 'INVALID_JSON', 'the frame is not valid JSON')
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return this.error(c, 'INVALID_MESSAGE', 'a message is a JSON object with a "type"')
+    const m = msg as Record<string, unknown>
+    switch (m.type) {
+      case 'pong':
+        return
+      case 'subscribe':
+        return this.subscribe(c, m)
+      case 'unsubscribe':
+        return this.unsubscribeTopics(c, m)
+      default:
+        return this.error(c, typeof m.type === 'string' ? 'UNKNOWN_MESSAGE_TYPE' : 'INVALID_MESSAGE', `unknown message type: ${String(m.type)}`)
+    }
+  }
+
+  private topicsOf(c: Client, m: Record<string, unknown>): string[] | undefined {
+    const topics = m.topics
+    if (!Array.isArray(topics) || topics.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 200) || topics.length > 200) {
+      this.error(c, 'INVALID_MESSAGE', '"topics" must be an array of topic strings')
+      return undefined
+    }
+    const model = this.sim().engine.model
+    const unknown = (topics as string[]).filter((x) => resolveTopic(model, x) === undefined)
+    if (unknown.length > 0) {
+      this.error(c, 'UNKNOWN_TOPIC', `no stream matches: ${unknown.join(', ')}`)
+      return undefined
+    }
+    return topics as string[]
+  }
+
+  private subscribe(c: Client, m: Record<string, unknown>): void {
+    // Validate everything before changing anything.
+    let after: number | undefined
+    let afterTime: number | undefined
+    if (m.lastSeq !== undefined) {
+      if (typeof m.lastSeq !== 'number' || !Number.isInteger(m.lastSeq) || m.lastSeq < 0) return this.error(c, 'INVALID_MESSAGE', '"lastSeq" must be a non-negative integer')
+      after = m.lastSeq
+    } else if (m.lastTimestamp !== undefined) {
+      const t = typeof m.lastTimestamp === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(m.lastTimestamp) ? Date.parse(m.lastTimestamp) : Number.NaN
+      if (Number.isNaN(t)) return this.error(c, 'INVALID_MESSAGE', '"lastTimestamp" must be an ISO-8601 time')
+      afterTime = t
+    }
+    const topics = this.topicsOf(c, m)
+    if (!topics) return
+    // Anything queued under the old topics goes first: it was promised under them.
+    this.flushClient(c)
+    c.topics = new Set(topics)
+    c.matcher = compileTopics(this.sim().engine.model, c.topics)
+    this.send(c, JSON.stringify({ type: 'subscribed', topics: [...c.topics] }))
+    if (after === undefined && afterTime === undefined) return
+    const sim = this.sim()
+    const index = sim.engine.model.index
+    const match = (e: StreamEvent) =>
+      c.matcher.streams[index.get(e.stream)!] === 1 || (c.matcher.anomalies && (e.anomalyFlag === 'warning' || e.anomalyFlag === 'critical'))
+    const seq = after ?? sim.recent.seqAfter(afterTime!)
+    const { events, complete } = sim.recent.since(seq, match)
+    this.stats.catchups++
+    if (!complete) this.stats.incompleteCatchups++
+    const head = `{"type":"catchup","catchUpEndTime":${JSON.stringify(new Date(sim.now).toISOString())},"complete":${complete},"events":[`
+    this.send(c, head + events.map((e) => JSON.stringify(e)).join(',') + ']}')
+  }
+
+  private unsubscribeTopics(c: Client, m: Record<string, unknown>): void {
+    const topics = m.topics
+    if (!Array.isArray(topics) || topics.some((x) => typeof x !== 'string')) return this.error(c, 'INVALID_MESSAGE', '"topics" must be an array of topic strings')
+    this.flushClient(c)
+    for (const x of topics as string[]) c.topics.delete(x)
+    c.matcher = compileTopics(this.sim().engine.model, c.topics)
+    this.send(c, JSON.stringify({ type: 'unsubscribed', topics }))
+  }
+
+  private flushClient(c: Client): void {
+    if (c.queue.length === 0) return
+    const q = c.queue
+    c.queue = []
+    this.send(c, q.length === 1 ? `{"type":"event","data":${q[0]}}` : `{"type":"batch","events":[${q.join(',')}]}`)
+  }
+
+  /** Every flush interval: each client's matched events in one frame. */
+  flush(): void {
+    for (const c of this.clients) this.flushClient(c)
+  }
+
+  /** JSON ping to everyone; close those silent for longer than the pong timeout. */
+  heartbeat(): void {
+    const now = this.now()
+    for (const c of this.clients) {
+      if (now - c.lastSeen > this.options.pongTimeoutMs) {
+        this.clients.delete(c)
+        c.socket.terminate()
+        continue
+      }
+      this.send(c, '{"type":"ping"}')
+      c.socket.ping()
+    }
+  }
+}

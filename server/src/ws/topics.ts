@@ -1,0 +1,41 @@
+/**
+ * WebSocket topics compiled to a matcher checked in O(1) per event: `*`, the domain aliases
+ * (`marketing.*` includes `seo.organic.traffic`, `system.*` its five streams), any
+ * `<prefix>.*`, exact stream names, `anomalies`, and `simulation` (state pushes). A topic that
+ * matches no stream is an error, never a silent no-op.
+ */
+import type { Model } from '../sim/model.js'
+
+export interface Matcher {
+  /** Stream index → subscribed. */
+  streams: Uint8Array
+  anomalies: boolean
+  simulation: boolean
+}
+
+/** The streams a topic names, or undefined when it names none. */
+export function resolveTopic(model: Model, topic: string): number[] | 'anomalies' | 'simulation' | undefined {
+  if (topic === 'anomalies' || topic === 'simulation') return topic
+  const all = model.streams
+  if (topic === '*') return all.map((s) => s.idx)
+  if (topic.endsWith('.*')) {
+    const prefix = topic.slice(0, -2)
+    const byDomain = all.filter((s) => s.def.domain === prefix)
+    const byPrefix = all.filter((s) => s.name.startsWith(`${prefix}.`))
+    const set = new Set([...byDomain, ...byPrefix].map((s) => s.idx))
+    return set.size > 0 ? [...set] : undefined
+  }
+  const exact = model.index.get(topic)
+  return exact === undefined ? undefined : [exact]
+}
+
+export function compileTopics(model: Model, topics: Iterable<string>): Matcher {
+  const m: Matcher = { streams: new Uint8Array(model.streams.length), anomalies: false, simulation: false }
+  for (const topic of topics) {
+    const r = resolveTopic(model, topic)
+    if (r === 'anomalies') m.anomalies = true
+    else if (r === 'simulation') m.simulation = true
+    else if (r) for (const i of r) m.streams[i] = 1
+  }
+  return m
+}

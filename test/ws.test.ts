@@ -1,0 +1,156 @@
+/** The WebSocket protocol with real `ws` clients against a listening server; the test drives the clock and the flushes. */
+import net from 'node:net'
+import t from 'tap'
+import WebSocket from 'ws'
+import type { StreamEvent } from '@marketsim/shared-types'
+import { TEST_START, build } from './helpers.js'
+
+type Msg = { type: string; [k: string]: unknown }
+
+async function server(t: Parameters<typeof build>[0]) {
+  const app = await build(t, { simulation: { historyDays: 1 } })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as net.AddressInfo
+  let at = TEST_START
+  /** Advance the world and flush every client's batch. */
+  const tick = (ms: number) => {
+    app.simulation.sim.advanceTo((at += ms))
+    app.hub.flush()
+  }
+  return { app, url: `ws://127.0.0.1:${port}/ws`, tick }
+}
+
+/** A client that records what it receives. */
+async function client(t: Parameters<typeof build>[0], url: string) {
+  const ws = new WebSocket(url)
+  const inbox: Msg[] = []
+  ws.on('message', (d) => inbox.push(JSON.parse(String(d)) as Msg))
+  await new Promise((r, j) => ws.once('open', r).once('error', j))
+  t.teardown(() => ws.terminate())
+  const send = (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m))
+  /** Wait until the inbox holds a message matching `pred` (messages arrive over loopback). */
+  const next = async (pred: (m: Msg) => boolean): Promise<Msg> => {
+    for (let i = 0; i < 400; i++) {
+      const found = inbox.find(pred)
+      if (found) return found
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    throw new Error('message never came')
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 50))
+  return { ws, inbox, send, next, settle }
+}
+
+const eventsOf = (inbox: Msg[]): StreamEvent[] =>
+  inbox.flatMap((m) => (m.type === 'batch' ? (m.events as StreamEvent[]) : m.type === 'event' ? [m.data as StreamEvent] : m.type === 'catchup' ? (m.events as StreamEvent[]) : []))
+
+t.test('nothing before subscribing; then the matching events, batched, in timeline order', async (t) => {
+  const { url, tick } = await server(t)
+  const c = await client(t, url)
+  tick(60_000)
+  await c.settle()
+  t.same(c.inbox, [], 'a fresh connection receives nothing')
+  c.send({ type: 'subscribe', topics: ['customer.*', 'anomalies'] })
+  t.same(await c.next((m) => m.type === 'subscribed'), { type: 'subscribed', topics: ['customer.*', 'anomalies'] })
+  tick(60_000)
+  await c.next((m) => m.type === 'batch')
+  const events = eventsOf(c.inbox)
+  t.ok(events.length > 100)
+  t.ok(events.every((e) => e.stream.startsWith('customer.') || e.anomalyFlag !== 'normal'), 'only customer events and anomalies')
+  t.ok(events.every((e, i) => i === 0 || e.seq! > events[i - 1]!.seq!), 'timeline order')
+  const before = c.inbox.length
+  c.ws.send('') // any frame is a sign of life; an empty flush sends nothing
+  await c.settle()
+  t.ok(c.inbox.length - before <= 1, 'no empty batch (only the error for the empty frame)')
+})
+
+t.test('topics: *, domain aliases, prefixes, exact names, unknown topics', async (t) => {
+  const { url, tick } = await server(t)
+  const cases: Array<[string[], (s: string) => boolean]> = [
+    [['marketing.*'], (s) => s.startsWith('marketing.ad.') || s === 'seo.organic.traffic'],
+    [['system.*'], (s) => ['api.request.log', 'system.error.log', 'database.query.performance', 'platform.concurrent.users', 'payment_gateway.transaction.status'].includes(s)],
+    [['customer.subscription.*'], (s) => s.startsWith('customer.subscription.')],
+    [['session.booking.requested'], (s) => s === 'session.booking.requested'],
+  ]
+  const clients = await Promise.all(cases.map(() => client(t, url)))
+  cases.forEach(([topics], i) => clients[i]!.send({ type: 'subscribe', topics }))
+  await Promise.all(clients.map((c) => c.next((m) => m.type === 'subscribed')))
+  const all = await client(t, url)
+  all.send({ type: 'subscribe', topics: ['*'] })
+  await all.next((m) => m.type === 'subscribed')
+  tick(10 * 60_000)
+  await all.next((m) => m.type === 'batch')
+  await Promise.all(clients.map((c) => c.settle()))
+  const everything = eventsOf(all.inbox)
+  cases.forEach(([topics, belongs], i) => {
+    const got = eventsOf(clients[i]!.inbox)
+    t.ok(got.length > 0 && got.every((e) => belongs(e.stream)), `${topics}: ${got.length} events, all matching`)
+    t.equal(got.length, everything.filter((e) => belongs(e.stream)).length, `${topics}: none missing`)
+  })
+  const bad = await client(t, url)
+  bad.send({ type: 'subscribe', topics: ['custmer.*'] })
+  const err = await bad.next((m) => m.type === 'error')
+  t.match(err, { code: 'UNKNOWN_TOPIC', message: /custmer\.\*/ })
+  tick(60_000)
+  await bad.settle()
+  t.equal(eventsOf(bad.inbox).length, 0, 'the rejected subscribe changed nothing')
+})
+
+t.test('catch-up after a disconnect: no gap, no duplicate', async (t) => {
+  const { url, tick } = await server(t)
+  const a = await client(t, url)
+  a.send({ type: 'subscribe', topics: ['*'] })
+  await a.next((m) => m.type === 'subscribed')
+  tick(2 * 60_000)
+  await a.next((m) => m.type === 'batch')
+  const seen = eventsOf(a.inbox)
+  const lastSeq = seen.at(-1)!.seq!
+  a.ws.terminate()
+  tick(60_000) // missed while away
+  const b = await client(t, url)
+  b.send({ type: 'subscribe', topics: ['*'], lastSeq })
+  const catchup = await b.next((m) => m.type === 'catchup')
+  t.equal(catchup.complete, true)
+  tick(60_000)
+  await b.next((m) => m.type === 'batch')
+  const after = eventsOf(b.inbox)
+  t.equal(after[0]!.seq, lastSeq + 1, 'starts right after the last one seen')
+  t.ok(after.every((e, i) => i === 0 || e.seq === after[i - 1]!.seq! + 1), `${after.length} events, consecutive seq across catch-up and live`)
+
+  const c = await client(t, url)
+  c.send({ type: 'subscribe', topics: ['*'], lastTimestamp: seen.at(-1)!.timestamp })
+  const byTime = await c.next((m) => m.type === 'catchup')
+  t.equal((byTime.events as StreamEvent[])[0]!.seq, lastSeq + 1, 'lastTimestamp works the same way')
+  for (const bad of [{ lastSeq: 'ten' }, { lastSeq: -1 }, { lastTimestamp: 'yesterday' }]) {
+    c.send({ type: 'subscribe', topics: ['api.*'], ...bad })
+    const e = await c.next((m) => m.type === 'error' && !c.inbox.slice(0, c.inbox.indexOf(m)).includes(m))
+    t.equal(e.code, 'INVALID_MESSAGE', JSON.stringify(bad))
+    c.inbox.length = 0
+  }
+})
+
+t.test('bad frames get an error with a code; the connection stays open and nothing changes', async (t) => {
+  const { url, tick } = await server(t)
+  const c = await client(t, url)
+  c.send({ type: 'subscribe', topics: ['session.*'] })
+  await c.next((m) => m.type === 'subscribed')
+  const frames: Array<[string, string]> = [
+    ['not json', 'INVALID_JSON'],
+    ['[1,2]', 'INVALID_MESSAGE'],
+    ['{"topics":["*"]}', 'INVALID_MESSAGE'],
+    ['{"type":"dance"}', 'UNKNOWN_MESSAGE_TYPE'],
+    ['{"type":"subscribe","topics":"*"}', 'INVALID_MESSAGE'],
+    [JSON.stringify({ type: 'subscribe', topics: ['*'], pad: 'x'.repeat(70_000) }), 'MESSAGE_TOO_LARGE'],
+  ]
+  for (const [frame, code] of frames) {
+    c.inbox.length = 0
+    c.send(frame)
+    const e = await c.next((m) => m.type === 'error')
+    t.equal(e.code, code, frame.slice(0, 40))
+  }
+  t.equal(c.ws.readyState, WebSocket.OPEN)
+  c.inbox.length = 0
+  tick(60_000)
+  await c.next((m) => m.type === 'batch' || m.type === 'event')
+  t.ok(eventsOf(c.inbox).every((e) => e.stream.startsWith('session.')), 'still subscribed to what it was')
+})
