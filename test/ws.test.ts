@@ -7,8 +7,8 @@ import { TEST_START, build } from './helpers.js'
 
 type Msg = { type: string; [k: string]: unknown }
 
-async function server(t: Parameters<typeof build>[0]) {
-  const app = await build(t, { simulation: { historyDays: 1 } })
+async function server(t: Parameters<typeof build>[0], options: Parameters<typeof build>[1] = {}) {
+  const app = await build(t, { simulation: { historyDays: 1 }, ...options })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as net.AddressInfo
   let at = TEST_START
@@ -153,4 +153,72 @@ t.test('bad frames get an error with a code; the connection stays open and nothi
   tick(60_000)
   await c.next((m) => m.type === 'batch' || m.type === 'event')
   t.ok(eventsOf(c.inbox).every((e) => e.stream.startsWith('session.')), 'still subscribed to what it was')
+})
+
+t.test('heartbeat: JSON pings; a client silent past the timeout is dropped, one that answers stays', async (t) => {
+  let clock = 0
+  const { app, url } = await server(t, { websocket: { pingIntervalMs: 60_000, pongTimeoutMs: 90_000, now: () => clock } })
+  const quiet = new WebSocket(url, { autoPong: false })
+  await new Promise((r) => quiet.once('open', r))
+  t.teardown(() => quiet.terminate())
+  const alive = await client(t, url)
+  alive.ws.on('message', (d) => {
+    if (JSON.parse(String(d)).type === 'ping') alive.send({ type: 'pong' })
+  })
+  clock += 60_000
+  app.hub.heartbeat()
+  await alive.next((m) => m.type === 'ping')
+  await alive.settle() // its pong arrives, stamped with the (fake) time
+  clock += 60_000 // the quiet one has now been silent for 120 s, the other for 60 s
+  const closed = new Promise<number>((r) => quiet.once('close', (code) => r(code)))
+  app.hub.heartbeat()
+  await closed
+  t.pass('the silent client was disconnected')
+  await alive.settle()
+  t.equal(alive.ws.readyState, WebSocket.OPEN, 'the answering client is still connected')
+})
+
+t.test('a slow consumer is closed with 4008 while the others keep receiving', async (t) => {
+  const { app, url, tick } = await server(t, { websocket: { maxBufferBytes: 256 * 1024 } })
+  const slow = await client(t, url)
+  const fast = await client(t, url)
+  for (const c of [slow, fast]) {
+    c.send({ type: 'subscribe', topics: ['*'] })
+    await c.next((m) => m.type === 'subscribed')
+  }
+  const closed = new Promise<[number, string]>((r) => slow.ws.once('close', (code, reason) => r([code, String(reason)])))
+  ;(slow.ws as unknown as { _socket: net.Socket })._socket.pause() // it stops reading
+  // The server gives up on it once its unsent backlog passes the limit (the paused client
+  // cannot even read the close frame until it resumes).
+  for (let i = 0; i < 100 && app.hub.size > 1; i++) {
+    const seen = eventsOf(fast.inbox).length
+    tick(60_000)
+    await fast.next(() => eventsOf(fast.inbox).length > seen) // the healthy client keeps reading
+  }
+  t.equal(app.hub.size, 1, 'only the healthy client is left')
+  t.equal(app.hub.stats.slowDisconnects, 1)
+  ;(slow.ws as unknown as { _socket: net.Socket })._socket.resume()
+  const [code, reason] = await closed
+  t.equal(code, 4008)
+  t.match(reason, /reconnect/)
+  const before = eventsOf(fast.inbox).length
+  tick(60_000)
+  await fast.next(() => eventsOf(fast.inbox).length > before)
+  t.equal(fast.ws.readyState, WebSocket.OPEN, 'the other client is unaffected')
+})
+
+t.test('the simulation topic pushes state changes and external events as they occur', async (t) => {
+  const { app, url, tick } = await server(t)
+  const c = await client(t, url)
+  c.send({ type: 'subscribe', topics: ['simulation'] })
+  const first = await c.next((m) => m.type === 'simulation')
+  t.equal((first.state as { baselineState: string }).baselineState, 'normal')
+  await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'payment-outage' } })
+  tick(1000)
+  const custom = await c.next((m) => m.type === 'simulation' && (m.state as { baselineState: string }).baselineState === 'custom')
+  t.equal((custom.state as { activeModifiers: Array<{ type: string }> }).activeModifiers[0]!.type, 'payment-outage')
+  await c.next((m) => m.type === 'external_event' && (m.event as { id: string }).id === 'evt_stripe_outage')
+  tick(61 * 60_000)
+  await c.next((m) => m.type === 'external_event' && (m.event as { id: string }).id === 'evt_payment_maintenance')
+  t.equal(eventsOf(c.inbox).length, 0, 'no stream events on this topic alone')
 })

@@ -5,7 +5,7 @@
  * shared recent buffer by seq, so a reconnecting client gets exactly what it missed. A client
  * whose unsent bytes pass the limit is closed (4008) and told to reconnect with catch-up.
  */
-import type { StreamEvent } from '@marketsim/shared-types'
+import type { ExternalEvent, SimulationState, StreamEvent } from '@marketsim/shared-types'
 import type { WebSocket } from 'ws'
 import type { Simulation } from '../sim/simulation.js'
 import { compileTopics, resolveTopic, type Matcher } from './topics.js'
@@ -19,6 +19,12 @@ export interface HubOptions {
 }
 
 export const SLOW_CONSUMER = 4008
+
+/** What the `simulation` topic is fed: the state (on change) and timeline events (as they occur). */
+export interface SimulationFeed {
+  state(): SimulationState
+  eventsBetween(fromExclusive: number, toInclusive: number): ExternalEvent[]
+}
 
 interface Client {
   socket: WebSocket
@@ -37,13 +43,22 @@ export class Hub {
   /** Counters for the operations view. */
   readonly stats = { sent: 0, bytes: 0, slowDisconnects: 0, catchups: 0, incompleteCatchups: 0 }
 
+  private lastState = ''
+  private lastEventTime: number | undefined
+  private readonly pushed = new Set<string>()
+
   constructor(
     private sim: () => Simulation,
     private readonly options: HubOptions,
+    private readonly feed?: SimulationFeed,
     private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
+    // What has already happened is history, not news: only later events are pushed.
+    const now = this.sim().now
+    for (const e of this.feed?.eventsBetween(now - 86_400_000, now) ?? []) this.pushed.add(e.id)
+    this.lastEventTime = now
     this.unsubscribe = this.sim().onLive((events) => this.publish(events))
     const flush = setInterval(() => this.flush(), this.options.flushMs)
     const ping = setInterval(() => this.heartbeat(), this.options.pingIntervalMs)
@@ -91,15 +106,17 @@ export class Hub {
   }
 
   private send(c: Client, text: string): void {
-    c.socket.send(text)
-    this.stats.sent++
-    this.stats.bytes += text.length
+    // A backlog still unsent from earlier frames means the client is not keeping up.
     if (c.socket.bufferedAmount > this.options.maxBufferBytes) {
       this.stats.slowDisconnects++
       this.clients.delete(c)
       c.queue.length = 0
       c.socket.close(SLOW_CONSUMER, 'slow consumer: reconnect and subscribe with lastSeq to catch up')
+      return
     }
+    c.socket.send(text)
+    this.stats.sent++
+    this.stats.bytes += text.length
   }
 
   private error(c: Client, code: string, message: string): void {
@@ -164,6 +181,7 @@ export class Hub {
     c.topics = new Set(topics)
     c.matcher = compileTopics(this.sim().engine.model, c.topics)
     this.send(c, JSON.stringify({ type: 'subscribed', topics: [...c.topics] }))
+    if (c.matcher.simulation && this.feed) this.send(c, JSON.stringify({ type: 'simulation', state: this.feed.state() }))
     if (after === undefined && afterTime === undefined) return
     const sim = this.sim()
     const index = sim.engine.model.index
@@ -193,9 +211,35 @@ export class Hub {
     this.send(c, q.length === 1 ? `{"type":"event","data":${q[0]}}` : `{"type":"batch","events":[${q.join(',')}]}`)
   }
 
-  /** Every flush interval: each client's matched events in one frame. */
+  /** Every flush interval: each client's matched events in one frame; state and timeline pushes. */
   flush(): void {
     for (const c of this.clients) this.flushClient(c)
+    this.pushSimulation()
+  }
+
+  /** The `simulation` topic: the state when it changed, external events whose time has come. */
+  private pushSimulation(): void {
+    if (!this.feed) return
+    const listeners = [...this.clients].filter((c) => c.matcher.simulation)
+    const now = this.sim().now
+    // Events are pushed once, when their time has come; one injected "now" by a scenario too.
+    const liveFrom = this.sim().engine.liveFromMs
+    const recent = this.feed.eventsBetween(Math.max(liveFrom - 1, now - 86_400_000), now).filter((e) => !this.pushed.has(e.id))
+    for (const e of recent) this.pushed.add(e.id)
+    if (this.pushed.size > 10_000) this.pushed.clear()
+    const fresh = recent
+    this.lastEventTime = now
+    if (listeners.length === 0) return
+    const state = this.feed.state()
+    const { currentSimulationTime: _, ...stable } = state
+    const signature = JSON.stringify(stable)
+    const frames: string[] = []
+    if (signature !== this.lastState) {
+      this.lastState = signature
+      frames.push(JSON.stringify({ type: 'simulation', state }))
+    }
+    for (const event of fresh) frames.push(JSON.stringify({ type: 'external_event', event }))
+    for (const c of listeners) for (const f of frames) this.send(c, f)
   }
 
   /** JSON ping to everyone; close those silent for longer than the pong timeout. */
