@@ -135,10 +135,10 @@ t.test('the clock: read it, set its speed, refuse speeds out of range without ch
   const app = await liveApp(t)
   const get = await app.inject('/api/simulation/clock')
   t.same(schemaErrors(ClockState, get.json()), [])
-  t.same(get.json(), { currentSimulationTime: '2026-11-26T08:10:00Z', speed: 1, paused: false })
+  t.same(get.json(), { currentSimulationTime: '2026-11-26T08:10:00.000Z', speed: 1, paused: false })
   const pause = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 0 } })
   t.equal(pause.statusCode, 200)
-  t.same(pause.json(), { currentSimulationTime: '2026-11-26T08:10:00Z', speed: 0, paused: true })
+  t.same(pause.json(), { currentSimulationTime: '2026-11-26T08:10:00.000Z', speed: 0, paused: true })
   const fast = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 3600 } })
   t.equal(fast.json().speed, 3600)
   for (const body of [{ speed: -1 }, { speed: 3601 }, { speed: '60' }, {}, { speed: 10, extra: true }]) {
@@ -156,15 +156,15 @@ t.test('the clock drives the world: speed × real time, paused at 0', async (t) 
   const app = await build(t, { simulation: { historyDays: 1, realNow: () => real, speed: 60 } })
   real += 1000
   app.simulation.tick()
-  t.equal(app.simulation.clockState().currentSimulationTime, '2026-11-26T08:01:00Z', 'one real second at 60× is a simulated minute')
+  t.equal(app.simulation.clockState().currentSimulationTime, '2026-11-26T08:01:00.000Z', 'one real second at 60× is a simulated minute')
   await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 0 } })
   real += 60_000
   app.simulation.tick()
-  t.equal(app.simulation.clockState().currentSimulationTime, '2026-11-26T08:01:00Z', 'paused: nothing moves')
+  t.equal(app.simulation.clockState().currentSimulationTime, '2026-11-26T08:01:00.000Z', 'paused: nothing moves')
   await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 1 } })
   real += 5_000
   app.simulation.tick()
-  t.equal(app.simulation.clockState().currentSimulationTime, '2026-11-26T08:01:05Z', 'resumed at real time')
+  t.equal(app.simulation.clockState().currentSimulationTime, '2026-11-26T08:01:05.000Z', 'resumed at real time')
 })
 
 t.test('simulation routes answer 503 NOT_READY until the history is built', async (t) => {

@@ -106,7 +106,8 @@ export class SimulationHost implements ControllerHost {
   /** Simulated time the clock points at (the world may be a slice behind). */
   clockState(): ClockState {
     const speed = this.clock?.speed ?? this.options.speed
-    return { currentSimulationTime: formatIso(this.sim.now), speed, paused: speed === 0 }
+    // Milliseconds: a client mapping simulated to real time (a latency probe) needs them.
+    return { currentSimulationTime: new Date(this.sim.now).toISOString(), speed, paused: speed === 0 }
   }
 
   setSpeed(speed: number): ClockState {
