@@ -222,3 +222,27 @@ t.test('the simulation topic pushes state changes and external events as they oc
   await c.next((m) => m.type === 'external_event' && (m.event as { id: string }).id === 'evt_payment_maintenance')
   t.equal(eventsOf(c.inbox).length, 0, 'no stream events on this topic alone')
 })
+
+t.test('catch-up says when the shared buffer no longer reaches back; other paths refuse the upgrade', async (t) => {
+  const { url, tick } = await server(t)
+  tick(15 * 60_000) // well past 5 simulated minutes and 1,000 events of the busiest streams
+  const c = await client(t, url)
+  c.send({ type: 'subscribe', topics: ['api.request.log'], lastSeq: 1 })
+  const catchup = await c.next((m) => m.type === 'catchup')
+  t.equal(catchup.complete, false, 'events after seq 1 were already dropped: refetch history for the gap')
+  const events = catchup.events as StreamEvent[]
+  t.ok(events.length >= 1000, `it still holds at least 1,000 of the stream (${events.length})`)
+
+  const recent = events.at(-50)!.seq!
+  c.send({ type: 'subscribe', topics: ['api.request.log'], lastSeq: recent })
+  const again = await c.next((m) => m.type === 'catchup' && m !== catchup)
+  t.equal(again.complete, true)
+  t.equal((again.events as StreamEvent[]).length, 49)
+
+  const other = new WebSocket(url.replace('/ws', '/socket'))
+  const outcome = await new Promise<string>((r) => {
+    other.once('open', () => r('open'))
+    other.once('error', (e) => r(String(e.message)))
+  })
+  t.match(outcome, /404/, 'no upgrade outside /ws')
+})
