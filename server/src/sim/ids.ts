@@ -12,15 +12,13 @@
  * Hot path: the keys of the last (prefix, seed) are cached, everything else is 32-bit integer
  * arithmetic, and the suffix is written with one String.fromCharCode call.
  */
+import { B36_4, digits4, text9 } from './base36.js'
 import { hash32 } from './rng.js'
 
 const MASK20 = 0xfffff
 const TWO20 = 0x100000
-const B36_4 = 36 * 36 * 36 * 36 // 1,679,616 > 2^20
-
-/** ASCII codes of '0'-'9' then 'a'-'z'. */
-const CHAR = new Uint8Array(36)
-for (let i = 0; i < 36; i++) CHAR[i] = i < 10 ? 48 + i : 87 + i
+/** Scratch for the 9 digits of one id (single-threaded, reused call to call). */
+const D: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0]
 
 interface Key {
   k0: number
@@ -88,23 +86,9 @@ export function entityId(prefix: string, n: number, seed: number): string {
   // v = l·2^20 + r < 2^40; split it into two 4-digit base-36 halves (q < 36^4 since 2^40 < 36^8).
   const v = l * TWO20 + r
   const q = Math.floor(v / B36_4)
-  let lo = v - q * B36_4
-  let hi = q
-  const d7 = lo % 36
-  lo = (lo - d7) / 36
-  const d6 = lo % 36
-  lo = (lo - d6) / 36
-  const d5 = lo % 36
-  const d4 = (lo - d5) / 36
-  const d3 = hi % 36
-  hi = (hi - d3) / 36
-  const d2 = hi % 36
-  hi = (hi - d2) / 36
-  const d1 = hi % 36
-  const d0 = ((hi - d1) / 36 + key.lead) % 36
-  const check = (d0 * 3 + d1 * 5 + d2 * 7 + d3 * 11 + d4 * 13 + d5 * 17 + d6 * 19 + d7 * 23 + key.salt) % 36
-  return (
-    prefix +
-    String.fromCharCode(CHAR[d0]!, CHAR[d1]!, CHAR[d2]!, CHAR[d3]!, CHAR[d4]!, CHAR[d5]!, CHAR[d6]!, CHAR[d7]!, CHAR[check]!)
-  )
+  digits4(q, D, 0)
+  digits4(v - q * B36_4, D, 4)
+  D[0] = (D[0]! + key.lead) % 36
+  D[8] = (D[0]! * 3 + D[1]! * 5 + D[2]! * 7 + D[3]! * 11 + D[4]! * 13 + D[5]! * 17 + D[6]! * 19 + D[7]! * 23 + key.salt) % 36
+  return prefix + text9(D)
 }

@@ -7,17 +7,12 @@
  * its value), so the same Rng state always yields the same payload.
  */
 import type { FieldDomain, PayloadShift } from '@marketsim/shared-types'
+import { B36_4, digits4, text9 } from './base36.js'
 import type { Rng } from './rng.js'
 
 export type PayloadGenerator = (rng: Rng, timeMs: number) => Record<string, unknown>
 
 type Draw = (rng: Rng, timeMs: number) => unknown
-
-const B36_4 = 36 * 36 * 36 * 36
-
-/** ASCII codes of '0'-'9' then 'a'-'z'. */
-const CHAR = new Uint8Array(36)
-for (let i = 0; i < 36; i++) CHAR[i] = i < 10 ? 48 + i : 87 + i
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const
 const OCTET: string[] = Array.from({ length: 256 }, (_, i) => String(i))
@@ -57,24 +52,13 @@ export function formatDate(ms: number): string {
 
 // ---- field draws ------------------------------------------------------------------------------
 
+const SUFFIX: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0]
 /** 9 random chars of [a-z0-9]: two draws of 4 base-36 digits and one of 1. */
 function randomSuffix(rng: Rng): string {
-  let a = Math.floor(rng.next() * B36_4)
-  let b = Math.floor(rng.next() * B36_4)
-  const c = rng.int(36)
-  const a3 = a % 36
-  a = (a - a3) / 36
-  const a2 = a % 36
-  a = (a - a2) / 36
-  const a1 = a % 36
-  const a0 = (a - a1) / 36
-  const b3 = b % 36
-  b = (b - b3) / 36
-  const b2 = b % 36
-  b = (b - b2) / 36
-  const b1 = b % 36
-  const b0 = (b - b1) / 36
-  return String.fromCharCode(CHAR[a0]!, CHAR[a1]!, CHAR[a2]!, CHAR[a3]!, CHAR[b0]!, CHAR[b1]!, CHAR[b2]!, CHAR[b3]!, CHAR[c]!)
+  digits4(Math.floor(rng.next() * B36_4), SUFFIX, 0)
+  digits4(Math.floor(rng.next() * B36_4), SUFFIX, 4)
+  SUFFIX[8] = rng.int(36)
+  return text9(SUFFIX)
 }
 
 function roundTo(x: number, factor: number): number {
