@@ -16,11 +16,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export class EnvError extends Error {}
 
 function int<F extends number | undefined>(env: NodeJS.ProcessEnv, name: string, fallback: F, min: number, max: number): number | F {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max) throw new EnvError(`${name}=${raw}: expected an integer from ${min} to ${max}`)
-  return n
+  return bounded(env, name, fallback, min, max, true)
 }
 
 function isoTime(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -32,10 +28,18 @@ function isoTime(env: NodeJS.ProcessEnv, name: string): number | undefined {
 }
 
 function num<F extends number | undefined>(env: NodeJS.ProcessEnv, name: string, fallback: F, min: number, max: number): number | F {
+  return bounded(env, name, fallback, min, max, false)
+}
+
+/** A number from [min, max] (an integer if asked), or the fallback when unset or empty. */
+function bounded<F extends number | undefined>(
+  env: NodeJS.ProcessEnv, name: string, fallback: F, min: number, max: number, integer: boolean,
+): number | F {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
-  if (!Number.isFinite(n) || n < min || n > max) throw new EnvError(`${name}=${raw}: expected a number from ${min} to ${max}`)
+  const ok = integer ? Number.isInteger(n) : Number.isFinite(n)
+  if (!ok || n < min || n > max) throw new EnvError(`${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`)
   return n
 }
 

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { StreamInfo } from '@marketsim/shared-types'
 import { buildCatalog } from '../catalog.js'
+import { Errors } from '../errors.js'
 import { SimulationHost, type HostOptions } from '../simulation-host.js'
 
 export interface StreamsService {
@@ -8,6 +9,8 @@ export interface StreamsService {
   readonly catalog: readonly StreamInfo[]
   /** True once the world is built and the clock runs; /api/health answers 503 until then. */
   readonly ready: boolean
+  /** Throws NOT_READY (503 in the envelope) until `ready`: the guard of every route that needs the world. */
+  assertReady(): void
   /** Builds the world (history, then the live clock). Idempotent. */
   start(): Promise<void>
 }
@@ -38,6 +41,9 @@ export default fp<StreamsPluginOptions>(
       catalog,
       get ready() {
         return host.ready
+      },
+      assertReady() {
+        if (!host.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
       },
       start() {
         starting ??= host.start()

@@ -1,13 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClockBody, ClockState } from '@marketsim/shared-types'
-import { Errors } from '../errors.js'
 import { errorResponses } from './schemas.js'
 
 /** The virtual clock: read it, pause it (speed 0) or run it up to 3600× real time. */
 const clock: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', async () => {
-    if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
-  })
+  app.addHook('onRequest', async () => app.streams.assertReady())
 
   app.get(
     '/simulation/clock',

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HealthResponse } from '@marketsim/shared-types'
-import { Errors } from '../errors.js'
 import { errorResponses } from './schemas.js'
 
 /** Readiness for load balancers (Railway's healthcheck): 503 until the world is built. */
@@ -15,7 +14,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => {
-      if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
+      app.streams.assertReady()
       return { status: 'ok' as const }
     },
   )

@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ActivateScenarioBody, ActivateScenarioResponse, ResetResponse, ScenarioListResponse, StopResponse } from '@marketsim/shared-types'
-import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
 import { errorResponses } from './schemas.js'
 
 /** The scenario list and the controls a presenter presses. */
 const scenarios: FastifyPluginAsyncTypebox = async (app) => {
-  const ready = async () => {
-    if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
-  }
+  const ready = async () => app.streams.assertReady()
 
   app.get(
     '/simulation/scenarios',

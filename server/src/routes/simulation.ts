@@ -28,9 +28,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
   const historyCache = new ResponseCache()
 
   // Until the history is built there is no world to describe.
-  app.addHook('onRequest', async () => {
-    if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
-  })
+  app.addHook('onRequest', async () => app.streams.assertReady())
 
   app.get(
     '/simulation/state',

@@ -18,9 +18,7 @@ function parseTime(raw: string | undefined, name: string): number | undefined {
 /** What the simulator did (ground truth) and what the data shows around events (correlations). */
 const truth: FastifyPluginAsyncTypebox = async (app) => {
   const cache = new ResponseCache(16)
-  app.addHook('onRequest', async () => {
-    if (!app.streams.ready) throw Errors.notReady('The simulation is starting', 'history is being built')
-  })
+  app.addHook('onRequest', async () => app.streams.assertReady())
 
   app.get(
     '/simulation/ground-truth',
