@@ -44,8 +44,8 @@ export class Hub {
   readonly stats = { sent: 0, bytes: 0, slowDisconnects: 0, catchups: 0, incompleteCatchups: 0 }
 
   private lastState = ''
-  private lastEventTime: number | undefined
-  private readonly pushed = new Set<string>()
+  /** Ids of the external events of the last day already pushed (so each goes out once). */
+  private pushed = new Set<string>()
 
   constructor(
     private sim: () => Simulation,
@@ -58,7 +58,6 @@ export class Hub {
     // What has already happened is history, not news: only later events are pushed.
     const now = this.sim().now
     for (const e of this.feed?.eventsBetween(now - 86_400_000, now) ?? []) this.pushed.add(e.id)
-    this.lastEventTime = now
     this.unsubscribe = this.sim().onLive((events) => this.publish(events))
     const flush = setInterval(() => this.flush(), this.options.flushMs)
     const ping = setInterval(() => this.heartbeat(), this.options.pingIntervalMs)
@@ -224,11 +223,10 @@ export class Hub {
     const now = this.sim().now
     // Events are pushed once, when their time has come; one injected "now" by a scenario too.
     const liveFrom = this.sim().engine.liveFromMs
-    const recent = this.feed.eventsBetween(Math.max(liveFrom - 1, now - 86_400_000), now).filter((e) => !this.pushed.has(e.id))
-    for (const e of recent) this.pushed.add(e.id)
-    if (this.pushed.size > 10_000) this.pushed.clear()
-    const fresh = recent
-    this.lastEventTime = now
+    const window = this.feed.eventsBetween(Math.max(liveFrom - 1, now - 86_400_000), now)
+    const fresh = window.filter((e) => !this.pushed.has(e.id))
+    // Everything in the window has now gone out; what left the window is never asked for again.
+    this.pushed = new Set(window.map((e) => e.id))
     if (listeners.length === 0) return
     const state = this.feed.state()
     const { currentSimulationTime: _, ...stable } = state
