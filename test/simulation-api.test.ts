@@ -135,10 +135,18 @@ t.test('the clock: read it, set its speed, refuse speeds out of range without ch
   const app = await liveApp(t)
   const get = await app.inject('/api/simulation/clock')
   t.same(schemaErrors(ClockState, get.json()), [])
-  t.same(get.json(), { currentSimulationTime: '2026-11-26T08:10:00.000Z', speed: 1, paused: false })
+  // The seed and the two starts tell a client which world it is looking at (additive fields).
+  t.same(get.json(), {
+    currentSimulationTime: '2026-11-26T08:10:00.000Z',
+    speed: 1,
+    paused: false,
+    seed: app.simulation.sim.options.seed,
+    liveStartTime: '2026-11-26T08:00:00Z',
+    historyStartTime: '2026-11-23T08:00:00Z',
+  })
   const pause = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 0 } })
   t.equal(pause.statusCode, 200)
-  t.same(pause.json(), { currentSimulationTime: '2026-11-26T08:10:00.000Z', speed: 0, paused: true })
+  t.same(pause.json(), { ...get.json(), speed: 0, paused: true })
   const fast = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 3600 } })
   t.equal(fast.json().speed, 3600)
   for (const body of [{ speed: -1 }, { speed: 3601 }, { speed: '60' }, {}, { speed: 10, extra: true }]) {

@@ -246,3 +246,27 @@ t.test('catch-up says when the shared buffer no longer reaches back; other paths
   })
   t.match(outcome, /404/, 'no upgrade outside /ws')
 })
+
+t.test('the pulse topic gives every stream its standing, and shows a scenario moving it', async (t) => {
+  const { app, url, tick } = await server(t)
+  const c = await client(t, url)
+  c.send({ type: 'subscribe', topics: ['pulse'] })
+  type Pulse = { time: string; streams: Record<string, { observed: number; expected: number; normalized: number; anomalyFlag: string }> }
+  const first = (await c.next((m) => m.type === 'pulse')) as unknown as Pulse
+  t.equal(Object.keys(first.streams).length, 50, 'all 50 streams, also those without events of late')
+  const normal = Object.values(first.streams).filter((s) => s.anomalyFlag === 'normal').length
+  t.ok(normal >= 45, `at baseline almost every stream is normal (${normal} of 50)`)
+  t.equal(first.time, new Date(app.simulation.sim.now).toISOString())
+
+  await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'exam-season-surge' } })
+  for (let i = 0; i < 6; i++) tick(5 * 60_000)
+  // The pulse timer runs on real time too; take the pulse this call sends.
+  const sent = c.inbox.length
+  app.hub.pulse()
+  const later = (await c.next((m) => m.type === 'pulse' && c.inbox.indexOf(m) >= sent)) as unknown as Pulse
+  const searches = later.streams['customer.tutor.search']!
+  // How far above depends on the hour's weather too; the factor itself is measured in scenarios.test.ts.
+  t.ok(searches.observed > 1.3 * searches.expected, `searches ×1.6: ${searches.observed} observed, ${searches.expected} expected`)
+  t.ok(searches.normalized > 70 && searches.anomalyFlag !== 'normal', `flagged (${searches.normalized}, ${searches.anomalyFlag})`)
+  t.equal(eventsOf(c.inbox).length, 0, 'the pulse topic carries no stream events')
+})

@@ -32,7 +32,7 @@ export interface AppOptions {
   /** The simulated world: seed, live start, history length, clock speed, tick. */
   simulation?: Partial<HostOptions>
   /** WebSocket heartbeat and slow-consumer limits. */
-  websocket?: { pingIntervalMs?: number; pongTimeoutMs?: number; maxBufferBytes?: number; now?: () => number }
+  websocket?: { pingIntervalMs?: number; pongTimeoutMs?: number; maxBufferBytes?: number; pulseMs?: number; now?: () => number }
 }
 
 /** The default seed: a plain `npm start` is reproducible. */
@@ -77,6 +77,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     pingIntervalMs: options.websocket?.pingIntervalMs ?? 30_000,
     pongTimeoutMs: options.websocket?.pongTimeoutMs ?? 90_000,
     maxBufferBytes: options.websocket?.maxBufferBytes ?? 1024 * 1024,
+    pulseMs: options.websocket?.pulseMs,
     now: options.websocket?.now,
   })
 

@@ -107,7 +107,14 @@ export class SimulationHost implements ControllerHost {
   clockState(): ClockState {
     const speed = this.clock?.speed ?? this.options.speed
     // Milliseconds: a client mapping simulated to real time (a latency probe) needs them.
-    return { currentSimulationTime: new Date(this.sim.now).toISOString(), speed, paused: speed === 0 }
+    return {
+      currentSimulationTime: new Date(this.sim.now).toISOString(),
+      speed,
+      paused: speed === 0,
+      seed: this.options.seed,
+      liveStartTime: formatIso(this.options.startMs),
+      historyStartTime: formatIso(this.sim.historyStartMs),
+    }
   }
 
   setSpeed(speed: number): ClockState {

@@ -24,8 +24,11 @@ export const ClockState = Type.Object(
     currentSimulationTime: IsoTime,
     speed: Type.Number({ minimum: 0, maximum: MAX_CLOCK_SPEED }),
     paused: Type.Boolean(),
+    seed: Type.Integer({ minimum: 0, description: 'the world\'s seed (SIM_SEED): the same seed and live start give the same world' }),
+    liveStartTime: IsoTime,
+    historyStartTime: IsoTime,
   },
-  { title: 'ClockState' },
+  { title: 'ClockState', description: 'seed, liveStartTime and historyStartTime are additive fields' },
 )
 export type ClockState = Static<typeof ClockState>
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { IsoTime } from './common.js'
+import { AnomalyFlag, IsoTime } from './common.js'
 import { ExternalEvent, StreamEvent } from './events.js'
 import { SimulationState } from './state.js'
 
@@ -56,8 +56,29 @@ export const WsSimulation = Type.Object({ type: Type.Literal('simulation'), stat
 /** Only for clients subscribed to the `simulation` topic. */
 export const WsExternalEvent = Type.Object({ type: Type.Literal('external_event'), event: ExternalEvent }, { title: 'WsExternalEvent' })
 
+/** How one stream stands at the pulse's time, over its trailing normalization window. */
+export const PulseStream = Type.Object(
+  {
+    observed: Type.Number({ description: 'events in the trailing window (the level, for level streams)' }),
+    expected: Type.Number({ description: 'what the baseline expects over the same window' }),
+    normalized: Type.Number({ minimum: 0, maximum: 100 }),
+    anomalyFlag: AnomalyFlag,
+  },
+  { title: 'PulseStream' },
+)
+export type PulseStream = Static<typeof PulseStream>
+
+/**
+ * Only for clients subscribed to the `pulse` topic, once a second: every stream as it stands,
+ * including streams that went silent (which send no events to show it).
+ */
+export const WsPulse = Type.Object(
+  { type: Type.Literal('pulse'), time: IsoTime, streams: Type.Record(Type.String(), PulseStream) },
+  { title: 'WsPulse' },
+)
+
 export const WsServerMessage = Type.Union(
-  [WsEvent, WsBatch, WsSubscribed, WsUnsubscribed, WsCatchup, WsError, WsPing, WsSimulation, WsExternalEvent],
+  [WsEvent, WsBatch, WsSubscribed, WsUnsubscribed, WsCatchup, WsError, WsPing, WsSimulation, WsExternalEvent, WsPulse],
   { title: 'WsServerMessage' },
 )
 export type WsServerMessage = Static<typeof WsServerMessage>
@@ -66,4 +87,4 @@ export const WS_ERROR_CODES = ['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_MESSA
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number]
 
 /** Topics that are not stream patterns. */
-export const WS_SPECIAL_TOPICS = ['*', 'anomalies', 'simulation'] as const
+export const WS_SPECIAL_TOPICS = ['*', 'anomalies', 'simulation', 'pulse'] as const

@@ -12,13 +12,13 @@ declare module 'fastify' {
  * Live events on /ws: one hub fed by the simulation's live stream. Upgrade requests on any
  * other path are refused (no other route accepts them). Sockets close before the server does.
  */
-export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes'> & { now?: () => number }>(
+export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs'> & { pulseMs?: number; now?: () => number }>(
   async (app, opts) => {
     const feed = {
       state: () => app.simulation.scenarios.state(),
       eventsBetween: (from: number, to: number) => app.simulation.sim.timelineEvents(from + 1, to),
     }
-    const hub = new Hub(() => app.simulation.sim, { ...opts, flushMs: 100, maxFrameBytes: 64 * 1024 }, feed, opts.now)
+    const hub = new Hub(() => app.simulation.sim, { pulseMs: 1000, ...opts, flushMs: 100, maxFrameBytes: 64 * 1024 }, feed, opts.now)
     app.decorate('hub', hub)
     // Frames above the 64 KB limit are answered with an error, not a dropped connection.
     await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })

@@ -16,6 +16,8 @@ export function tScore(z: number): number {
   return Math.round((v < 0 ? 0 : v > 100 ? 100 : v) * 10) / 10
 }
 
+const round2 = (v: number) => Math.round(v * 100) / 100
+
 export function flagOf(z: number): AnomalyFlag {
   const a = Math.abs(z)
   return a >= 3 ? 'critical' : a >= 2 ? 'warning' : 'normal'
@@ -87,19 +89,36 @@ export class Normalizer {
 
   /** The live view of stream s at time t (the event just processed is already counted). */
   live(s: number, t: number): { normalizedValue: number; anomalyFlag: AnomalyFlag } {
-    const series = this.buckets.series[s]!
-    const cur = this.buckets.indexOf(t)
-    let z: number
-    if (this.model.streams[s]!.def.measure === 'level') {
-      const v = series.counts[cur] ? series.sums[cur]! / series.counts[cur]! : 0
-      z = this.levelZ(s, v, this.buckets.originMs + cur * BUCKET_MS, this.buckets.originMs + (cur + 1) * BUCKET_MS, 1)
-    } else {
-      const first = Math.max(0, cur - this.windowBuckets[s]!)
-      let observed = 0
-      for (let b = first; b <= cur; b++) observed += series.counts[b] ?? 0
-      z = this.countZ(s, observed, this.buckets.originMs + first * BUCKET_MS, t + 1)
-    }
+    const { z } = this.window(s, t)
     return { normalizedValue: tScore(z), anomalyFlag: flagOf(z) }
+  }
+
+  /**
+   * Stream s as it stands at t, for the `pulse` topic: observed against expected over its
+   * trailing window. Unlike `live` it is asked between events, so a stream that went silent
+   * shows as low rather than keeping the value of its last event. A level stream whose
+   * current bucket has no sample yet is read from the previous bucket.
+   */
+  pulse(s: number, t: number): { observed: number; expected: number; normalized: number; anomalyFlag: AnomalyFlag } {
+    const w = this.window(s, t, true)
+    return { observed: round2(w.observed), expected: round2(w.expected), normalized: tScore(w.z), anomalyFlag: flagOf(w.z) }
+  }
+
+  private window(s: number, t: number, settled = false): { observed: number; expected: number; z: number } {
+    const series = this.buckets.series[s]!
+    let cur = this.buckets.indexOf(t)
+    if (this.model.streams[s]!.def.measure === 'level') {
+      if (settled && !series.counts[cur] && cur > 0) cur--
+      const observed = series.counts[cur] ? series.sums[cur]! / series.counts[cur]! : 0
+      const from = this.buckets.originMs + cur * BUCKET_MS
+      const z = this.levelZ(s, observed, from, from + BUCKET_MS, 1)
+      return { observed, expected: this.expectation.expectedLevel(s, from), z }
+    }
+    const first = Math.max(0, cur - this.windowBuckets[s]!)
+    let observed = 0
+    for (let b = first; b <= cur; b++) observed += series.counts[b] ?? 0
+    const from = this.buckets.originMs + first * BUCKET_MS
+    return { observed, expected: this.expectation.expectedCount(s, from, t + 1), z: this.countZ(s, observed, from, t + 1) }
   }
 
   /**

@@ -8,7 +8,7 @@
  * scenario, a reset): the new one re-runs the whole past as history, then takes over the live
  * stream where the old one left it (same numbering, same recent buffer and listeners).
  */
-import type { ExternalEvent, HistoryPoint, StreamBaseline, StreamEvent } from '@marketsim/shared-types'
+import type { ExternalEvent, HistoryPoint, PulseStream, StreamBaseline, StreamEvent } from '@marketsim/shared-types'
 import type { WorldConfig } from '../config/load.js'
 import { parseRelativeOffset } from '../config/durations.js'
 import { Background } from '../scenarios/background.js'
@@ -151,6 +151,13 @@ export class Simulation {
   /** Simulated time up to which everything has happened. */
   get now(): number {
     return this.engine.now
+  }
+
+  /** Every stream as it stands now (the `pulse` topic): observed against expected over its window. */
+  pulse(): Record<string, PulseStream> {
+    const out: Record<string, PulseStream> = {}
+    for (const st of this.engine.model.streams) out[st.name] = this.normalizer.pulse(st.idx, this.now)
+    return out
   }
 
   /** Build the history and its baseline statistics. */

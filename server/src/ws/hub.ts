@@ -16,6 +16,8 @@ export interface HubOptions {
   maxBufferBytes: number
   flushMs: number
   maxFrameBytes: number
+  /** How often `pulse` subscribers get every stream's standing (real milliseconds). */
+  pulseMs: number
 }
 
 export const SLOW_CONSUMER = 4008
@@ -34,7 +36,7 @@ interface Client {
   lastSeen: number
 }
 
-const NONE: Matcher = { streams: new Uint8Array(0), anomalies: false, simulation: false }
+const NONE: Matcher = { streams: new Uint8Array(0), anomalies: false, simulation: false, pulse: false }
 
 export class Hub {
   private readonly clients = new Set<Client>()
@@ -61,9 +63,9 @@ export class Hub {
     this.unsubscribe = this.sim().onLive((events) => this.publish(events))
     const flush = setInterval(() => this.flush(), this.options.flushMs)
     const ping = setInterval(() => this.heartbeat(), this.options.pingIntervalMs)
-    flush.unref()
-    ping.unref()
-    this.timers.push(flush, ping)
+    const pulse = setInterval(() => this.pulse(), this.options.pulseMs)
+    for (const t of [flush, ping, pulse]) t.unref()
+    this.timers.push(flush, ping, pulse)
   }
 
   stop(): void {
@@ -181,6 +183,7 @@ export class Hub {
     c.matcher = compileTopics(this.sim().engine.model, c.topics)
     this.send(c, JSON.stringify({ type: 'subscribed', topics: [...c.topics] }))
     if (c.matcher.simulation && this.feed) this.send(c, JSON.stringify({ type: 'simulation', state: this.feed.state() }))
+    if (c.matcher.pulse) this.send(c, this.pulseFrame())
     if (after === undefined && afterTime === undefined) return
     const sim = this.sim()
     const index = sim.engine.model.index
@@ -238,6 +241,21 @@ export class Hub {
     }
     for (const event of fresh) frames.push(JSON.stringify({ type: 'external_event', event }))
     for (const c of listeners) for (const f of frames) this.send(c, f)
+  }
+
+  /** Every stream's standing to `pulse` subscribers, after the events it counts were sent. */
+  pulse(): void {
+    let frame: string | undefined
+    for (const c of this.clients) {
+      if (!c.matcher.pulse) continue
+      this.flushClient(c)
+      this.send(c, (frame ??= this.pulseFrame()))
+    }
+  }
+
+  private pulseFrame(): string {
+    const sim = this.sim()
+    return JSON.stringify({ type: 'pulse', time: new Date(sim.now).toISOString(), streams: sim.pulse() })
   }
 
   /** JSON ping to everyone; close those silent for longer than the pong timeout. */

@@ -1,7 +1,8 @@
 /**
  * WebSocket topics compiled to a matcher checked in O(1) per event: `*`, the domain aliases
  * (`marketing.*` includes `seo.organic.traffic`, `system.*` its five streams), any
- * `<prefix>.*`, exact stream names, `anomalies`, and `simulation` (state pushes). A topic that
+ * `<prefix>.*`, exact stream names, `anomalies`, `simulation` (state pushes) and `pulse` (every
+ * stream's standing, once a second). A topic that
  * matches no stream is an error, never a silent no-op.
  */
 import type { Model } from '../sim/model.js'
@@ -11,11 +12,15 @@ export interface Matcher {
   streams: Uint8Array
   anomalies: boolean
   simulation: boolean
+  pulse: boolean
 }
 
 /** The streams a topic names, or undefined when it names none. */
-export function resolveTopic(model: Model, topic: string): number[] | 'anomalies' | 'simulation' | undefined {
-  if (topic === 'anomalies' || topic === 'simulation') return topic
+type Special = 'anomalies' | 'simulation' | 'pulse'
+const SPECIAL = new Set<string>(['anomalies', 'simulation', 'pulse'])
+
+export function resolveTopic(model: Model, topic: string): number[] | Special | undefined {
+  if (SPECIAL.has(topic)) return topic as Special
   const all = model.streams
   if (topic === '*') return all.map((s) => s.idx)
   if (topic.endsWith('.*')) {
@@ -30,11 +35,10 @@ export function resolveTopic(model: Model, topic: string): number[] | 'anomalies
 }
 
 export function compileTopics(model: Model, topics: Iterable<string>): Matcher {
-  const m: Matcher = { streams: new Uint8Array(model.streams.length), anomalies: false, simulation: false }
+  const m: Matcher = { streams: new Uint8Array(model.streams.length), anomalies: false, simulation: false, pulse: false }
   for (const topic of topics) {
     const r = resolveTopic(model, topic)
-    if (r === 'anomalies') m.anomalies = true
-    else if (r === 'simulation') m.simulation = true
+    if (typeof r === 'string') m[r] = true
     else if (r) for (const i of r) m.streams[i] = 1
   }
   return m
