@@ -24,6 +24,8 @@ export interface Rendered {
   ms: number
 }
 export declare function gotoRendered(page: Page, url: string, options?: RenderedOptions): Promise<Rendered>
+/** gotoRendered that, once the selector was missed, waits for the fallback alone; `missed` names it that once. */
+export declare function renderedSeries(options?: RenderedOptions): (page: Page, url: string) => Promise<Rendered & { missed?: string }>
 
 export interface ProblemRecord {
   /** Console errors/warnings, page errors and crashes not matched by an allowed pattern. */

@@ -51,6 +51,22 @@ export async function gotoRendered(page, url, { selector = READY_SELECTOR, fallb
 }
 
 /**
+ * gotoRendered for a series of pages (budget runs, screenshot sizes): once the selector has
+ * been missed, later pages wait for the fallback alone instead of timing out every time.
+ * The result says `missed` (the selector given up on) the first time that happens.
+ */
+export function renderedSeries(options = {}) {
+  let opts = { selector: READY_SELECTOR, fallback: READY_FALLBACK, ...options }
+  return async (page, url) => {
+    const r = await gotoRendered(page, url, opts)
+    if (r.selector === opts.selector) return r
+    const missed = opts.selector
+    opts = { ...opts, selector: r.selector, fallback: false }
+    return { ...r, missed }
+  }
+}
+
+/**
  * Collect console errors and warnings, uncaught page errors and crashes as readable lines.
  * Lines matching an allowed pattern go to `allowed` instead, so a test can still see them.
  */
