@@ -1,39 +1,44 @@
-import { useEffect, useState } from 'preact/hooks'
-import type { ScenarioSummary, StreamInfo } from '@marketsim/shared-types'
-import { api } from './api'
+import { useEffect } from 'preact/hooks'
+import { Banner } from './components/Banner.js'
+import { GroundTruth } from './components/GroundTruth.js'
+import { Heatmap } from './components/Heatmap.js'
+import { LiveFeed } from './components/LiveFeed.js'
+import { Scenarios } from './components/Scenarios.js'
+import { SimulationPanel } from './components/SimulationPanel.js'
+import { StreamChart } from './components/StreamChart.js'
+import { Timeline } from './components/Timeline.js'
+import type { Console } from './models/console.js'
 
-type Load = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ok'; streams: StreamInfo[]; scenarios: ScenarioSummary[] }
-
-/** The console's first page: what the simulator holds. The full console grows from here. */
-export function App() {
-  const [load, setLoad] = useState<Load>({ status: 'loading' })
+/** The presenter's cockpit: controls on the left, what the marketplace does on the right. */
+export function App({ c }: { c: Console }) {
   useEffect(() => {
-    Promise.all([api.streams(), api.scenarios()]).then(
-      ([s, sc]) => setLoad({ status: 'ok', streams: s.streams, scenarios: sc.scenarios }),
-      (e: Error) => setLoad({ status: 'error', message: e.message }),
-    )
-  }, [])
-
+    void c.start()
+    return () => c.stop()
+  }, [c])
+  const ready = c.heatmap.streams.value.length > 0 && c.scenarios.catalog.value.length > 0
   return (
-    <main>
-      <h1>Marketplace simulator</h1>
-      {load.status === 'loading' && <p>Loading…</p>}
-      {load.status === 'error' && <p role="alert">Cannot reach the API: {load.message}</p>}
-      {load.status === 'ok' && (
-        <>
-          <p data-testid="summary">
-            {load.streams.length} streams · {load.scenarios.length} scenarios
-          </p>
-          <h2>Scenarios</h2>
-          <ul>
-            {load.scenarios.map((s) => (
-              <li key={s.id}>
-                <strong>{s.name}</strong> · {s.duration} — {s.description}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </main>
+    <div class="console" data-ready={ready ? 'true' : 'false'}>
+      <header>
+        <h1>Marketplace simulator</h1>
+        <SimulationPanel c={c} />
+      </header>
+      <Banner c={c} />
+      <main>
+        <aside>
+          <Scenarios c={c} />
+        </aside>
+        <div class="world">
+          <div class="row">
+            <Heatmap c={c} />
+            <GroundTruth c={c} />
+          </div>
+          <StreamChart c={c} />
+          <div class="row">
+            <LiveFeed c={c} />
+            <Timeline c={c} />
+          </div>
+        </div>
+      </main>
+    </div>
   )
 }

@@ -1,4 +1,16 @@
-import type { ApiError, ScenarioListResponse, StreamCatalogResponse } from '@marketsim/shared-types'
+import type {
+  ActivateScenarioResponse,
+  ApiError,
+  ClockState,
+  GroundTruthResponse,
+  HistoryInterval,
+  HistoryResponse,
+  ResetResponse,
+  ScenarioListResponse,
+  SimulationState,
+  StopResponse,
+  StreamCatalogResponse,
+} from '@marketsim/shared-types'
 
 /** A failed call, carrying the contract's error code so the UI can say what went wrong. */
 export class ApiCallError extends Error {
@@ -11,17 +23,63 @@ export class ApiCallError extends Error {
   }
 }
 
-async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' } })
-  const body = (await res.json().catch(() => undefined)) as unknown
-  if (!res.ok) {
-    const err = (body as ApiError | undefined)?.error
-    throw new ApiCallError(res.status, err?.code ?? 'HTTP_' + res.status, err?.message ?? res.statusText)
-  }
-  return body as T
+/** Where the API lives: the page's own origin in the browser, anything in tests. */
+export interface Transport {
+  fetch: typeof fetch
+  base: string
 }
 
-export const api = {
-  streams: () => getJson<StreamCatalogResponse>('/api/streams'),
-  scenarios: () => getJson<ScenarioListResponse>('/api/simulation/scenarios'),
+export function createApi(t: Transport) {
+  async function call<T>(path: string, init?: { method: 'POST'; body?: unknown }): Promise<T> {
+    let res: Response
+    try {
+      res = await t.fetch(t.base + path, {
+        method: init?.method ?? 'GET',
+        headers: init?.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+      })
+    } catch (e) {
+      throw new ApiCallError(0, 'NETWORK', `the server cannot be reached (${(e as Error).message})`)
+    }
+    const body = (await res.json().catch(() => undefined)) as unknown
+    if (!res.ok) {
+      const err = (body as ApiError | undefined)?.error
+      throw new ApiCallError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText)
+    }
+    return body as T
+  }
+  const q = (params: Record<string, string | undefined>) =>
+    new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString()
+
+  return {
+    streams: () => call<StreamCatalogResponse>('/api/streams'),
+    scenarios: () => call<ScenarioListResponse>('/api/simulation/scenarios'),
+    state: () => call<SimulationState>('/api/simulation/state'),
+    clock: () => call<ClockState>('/api/simulation/clock'),
+    setSpeed: (speed: number) => call<ClockState>('/api/simulation/clock', { method: 'POST', body: { speed } }),
+    activate: (scenarioId: string, startTime?: string) =>
+      call<ActivateScenarioResponse>('/api/simulation/scenario', { method: 'POST', body: startTime ? { scenarioId, startTime } : { scenarioId } }),
+    stop: () => call<StopResponse>('/api/simulation/stop', { method: 'POST', body: {} }),
+    reset: () => call<ResetResponse>('/api/simulation/reset', { method: 'POST', body: {} }),
+    history: (p: { start: string; end: string; streams?: string; interval?: HistoryInterval }) =>
+      call<HistoryResponse>(`/api/simulation/history?${q(p)}`),
+    groundTruth: (start: string, end: string) => call<GroundTruthResponse>(`/api/simulation/ground-truth?${q({ start, end })}`),
+  }
+}
+
+export type Api = ReturnType<typeof createApi>
+
+/** What an error code means to a presenter, in words. */
+export function explain(e: unknown): string {
+  if (!(e instanceof ApiCallError)) return String((e as Error)?.message ?? e)
+  const words: Record<string, string> = {
+    SCENARIO_ALREADY_ACTIVE: 'Another scenario is already running: stop it (or reset) first.',
+    NO_ACTIVE_SCENARIO: 'No scenario is running, so there is nothing to stop.',
+    SCENARIO_NOT_FOUND: 'The server does not know this scenario.',
+    INVALID_SCENARIO: 'The server refused the request',
+    NOT_READY: 'The server is still building its history; try again in a few seconds.',
+    NETWORK: 'The server cannot be reached; the console keeps retrying.',
+  }
+  const said = words[e.code]
+  return said ? (said.endsWith('.') ? said : `${said}: ${e.message}`) : `${e.message} (${e.code})`
 }

@@ -1,0 +1,53 @@
+import type { Console } from '../models/console.js'
+import { cellColor, type Cell } from '../models/heatmap.js'
+
+function describe(cell: Cell): string {
+  if (cell.normalized === undefined) return `${cell.name}: no reading yet`
+  return `${cell.name}: ${cell.normalized} (${cell.flag}); ${cell.observed} observed, ${cell.expected} expected over its window`
+}
+
+/** Every stream by domain, coloured by its normalized value, outlined when flagged. Click to chart it. */
+export function Heatmap({ c }: { c: Console }) {
+  const { heatmap, chart } = c
+  const selected = chart.selected.value
+  return (
+    <section class="panel heatmap" aria-label="Streams heatmap">
+      <h2>
+        Streams <span class="muted">{heatmap.flagged.value} flagged · 50 = as expected</span>
+      </h2>
+      {heatmap.groups.value.map((g) => (
+        <div class="domain" key={g.domain}>
+          <h3>{g.domain}</h3>
+          <div class="cells">
+            {g.cells.map((cell) => (
+              <button
+                type="button"
+                key={cell.name}
+                class={`cell ${cell.flag ?? 'unknown'} ${selected === cell.name ? 'selected' : ''}`}
+                style={{ background: cellColor(cell.normalized) }}
+                title={describe(cell)}
+                aria-label={describe(cell)}
+                aria-pressed={selected === cell.name}
+                data-stream={cell.name}
+                data-normalized={cell.normalized ?? ''}
+                data-flag={cell.flag ?? ''}
+                onClick={() => {
+                  chart.select(selected === cell.name ? undefined : cell.name)
+                  c.refreshViews()
+                }}
+              >
+                <span class="cell-name">{cell.name.split('.').slice(1).join('.')}</span>
+                <span class="cell-value">{cell.normalized === undefined ? '—' : Math.round(cell.normalized)}</span>
+              </button>
+            ))}
+          </div>
+        </div>
+      ))}
+      <p class="legend muted">
+        <span class="swatch" style={{ background: cellColor(20) }} /> far below
+        <span class="swatch" style={{ background: cellColor(50) }} /> expected
+        <span class="swatch" style={{ background: cellColor(80) }} /> far above · outline: amber warning (|z| ≥ 2), red critical (|z| ≥ 3)
+      </p>
+    </section>
+  )
+}

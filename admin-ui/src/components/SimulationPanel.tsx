@@ -1,0 +1,62 @@
+import type { Console } from '../models/console.js'
+import { SPEEDS } from '../models/clock.js'
+import { formatSimTime, formatSpan } from '../models/format.js'
+
+const speedLabel = (s: number) => (s === 0 ? 'Pause' : `${s}×`)
+
+/** Simulated time, clock speed, seed, state and the link to the server. */
+export function SimulationPanel({ c }: { c: Console }) {
+  const { clock, scenarios, live } = c
+  const now = clock.simNow.value
+  const state = scenarios.state.value
+  const speed = clock.speed.value
+  return (
+    <section class="panel sim" aria-label="Simulation">
+      <div class="sim-time">
+        <span class="label">Simulated time (UTC)</span>
+        <time data-testid="sim-time" dateTime={Number.isNaN(now) ? undefined : new Date(now).toISOString()}>
+          {Number.isNaN(now) ? '—' : formatSimTime(now)}
+        </time>
+      </div>
+      <div class="speeds" role="group" aria-label="Clock speed">
+        {SPEEDS.map((s) => (
+          <button
+            key={s}
+            type="button"
+            aria-pressed={speed === s}
+            disabled={scenarios.busy.value !== undefined}
+            onClick={() => void scenarios.setSpeed(s)}
+          >
+            {speedLabel(s)}
+          </button>
+        ))}
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>State</dt>
+          <dd data-testid="baseline-state" class={state?.baselineState === 'custom' ? 'custom' : ''}>
+            {state?.baselineState ?? '—'}
+          </dd>
+        </div>
+        <div>
+          <dt>History</dt>
+          <dd data-testid="historical-mode">{state?.historicalMode ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Seed</dt>
+          <dd data-testid="seed">{clock.info.value?.seed ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Link</dt>
+          <dd data-testid="link-status" class={`link ${live.status.value}`}>
+            {live.status.value === 'open'
+              ? 'live'
+              : live.status.value === 'connecting'
+                ? 'connecting…'
+                : `reconnecting${live.retryInMs.value ? ` (retry in ${formatSpan(live.retryInMs.value)}, attempt ${live.attempt.value})` : '…'}`}
+          </dd>
+        </div>
+      </dl>
+    </section>
+  )
+}

@@ -1,0 +1,118 @@
+/** The console's models without a DOM: formatting, the clock, the running scenario, the ground truth rows. */
+import t from 'tap'
+import type { GroundTruthEffect, ScenarioModifier } from '@marketsim/shared-types'
+import { createClock } from '../../admin-ui/src/models/clock.js'
+import { createFeed, FEED_SIZE } from '../../admin-ui/src/models/feed.js'
+import { formatFactor, formatSpan, parseDuration } from '../../admin-ui/src/models/format.js'
+import { cellColor } from '../../admin-ui/src/models/heatmap.js'
+import { runningOf } from '../../admin-ui/src/models/scenarios.js'
+import { factorAt, rowsOf } from '../../admin-ui/src/models/truth.js'
+
+const H = 3_600_000
+const T0 = Date.parse('2026-11-26T08:00:00Z')
+
+t.test('durations and factors read as a presenter reads them', async (t) => {
+  t.equal(parseDuration('3 hours'), 3 * H)
+  t.equal(parseDuration('1 week'), 7 * 24 * H)
+  t.equal(parseDuration('2 months'), 60 * 24 * H)
+  t.equal(parseDuration('0'), 0)
+  t.equal(parseDuration('soon'), undefined)
+  t.equal(formatSpan(95 * 60_000), '1 h 35 min')
+  t.equal(formatSpan(2 * 86_400_000 + 3 * H + 59_000), '2 d 3 h')
+  t.equal(formatSpan(0), '0 s')
+  t.equal(formatFactor(1.6), '×1.6 (+60%)')
+  t.equal(formatFactor(0.9), '×0.9 (−10%)')
+})
+
+t.test('the clock runs on between readings at its speed and never jitters backwards', async (t) => {
+  const clock = createClock()
+  clock.sync({ currentSimulationTime: '2026-11-26T08:00:00.000Z', speed: 60, paused: false, seed: 42, liveStartTime: '', historyStartTime: '' }, 1000)
+  clock.realNow.value = 2000
+  t.equal(clock.simNow.value, T0 + 60_000, 'one real second at 60× is a simulated minute')
+  // A pulse a little behind the local estimate (it was sent earlier) does not pull the time back.
+  clock.syncTime(new Date(T0 + 59_000).toISOString(), 2000)
+  t.equal(clock.simNow.value, T0 + 60_000)
+  // One far off (the world was rebuilt or paused elsewhere) is taken as it is.
+  clock.syncTime(new Date(T0 + 10 * H).toISOString(), 2000)
+  t.equal(clock.simNow.value, T0 + 10 * H)
+  clock.sync({ currentSimulationTime: new Date(T0 + 10 * H).toISOString(), speed: 0, paused: true, seed: 42, liveStartTime: '', historyStartTime: '' }, 3000)
+  clock.realNow.value = 9000
+  t.equal(clock.simNow.value, T0 + 10 * H, 'paused: time stands')
+  t.equal(clock.info.value?.seed, 42)
+})
+
+const modifier = (over: Partial<ScenarioModifier>): ScenarioModifier => ({
+  id: 'mod_001',
+  type: 'exam-season-surge',
+  description: 'Exam Season Surge',
+  startTime: '2026-11-26T08:00:00Z',
+  duration: '3 hours',
+  settlementDuration: '6 hours',
+  settlementType: 'linear',
+  affectedStreams: {},
+  cascadeEffects: [],
+  relatedEvents: ['evt_exam'],
+  status: 'active',
+  ...over,
+})
+
+t.test('the running scenario: phase, progress and time left', async (t) => {
+  const active = runningOf(modifier({}), 'Exam Season Surge', T0 + H)
+  t.match(active, { phase: 'active', leftMs: 2 * H })
+  t.equal(Math.round(active.progress * 100), 33)
+  const settling = runningOf(modifier({ status: 'settling', lifecycleState: 'settling', settlementStartTime: '2026-11-26T09:00:00Z' }), 'x', T0 + 4 * H)
+  t.match(settling, { phase: 'settling', progress: 0.5, leftMs: 3 * H })
+  t.match(runningOf(modifier({ status: 'settled' }), 'x', T0), { phase: 'settled', progress: 1 })
+  t.match(runningOf(modifier({ duration: undefined }), 'x', T0 + H), { phase: 'active', leftMs: undefined }, 'no duration: runs until stopped')
+})
+
+t.test('ground truth rows: the running scenario\'s effects with the factor applied now', async (t) => {
+  const effect = (id: string, stream: string, cause: GroundTruthEffect['cause'], factors: number[]): GroundTruthEffect => ({
+    id,
+    stream,
+    cause,
+    mechanism: 'rate',
+    declaredFactor: Math.max(...factors),
+    onset: '2026-11-26T08:00:00Z',
+    peak: { timestamp: '2026-11-26T08:00:00Z', factor: Math.max(...factors) },
+    settleEnd: null,
+    factors: factors.map((factor, i) => ({ timestamp: new Date(T0 + i * 900_000).toISOString(), factor })),
+  })
+  const effects = [
+    effect('a', 'customer.tutor.search', { kind: 'scenario', id: 'mod_001', name: 'Exam', scenarioId: 'exam-season-surge' }, [1.6, 1.6, 1.6]),
+    effect('b', 'support.ticket.created', { kind: 'cascade', id: 'r1', name: 'expired → tickets', scenarioId: 'exam-season-surge' }, [1, 1.1, 1.3]),
+    effect('c', 'customer.signup.started', { kind: 'random-anomaly', id: 'an_1', name: 'Random anomaly' }, [1.2, 1.2, 1.2]),
+  ]
+  t.equal(factorAt(effects[1]!, T0 + 900_000 + 1), 1.1)
+  t.equal(factorAt(effects[1]!, T0 - 1), 1, 'before the onset nothing is applied')
+  const rows = rowsOf(effects, modifier({}), T0 + 2 * 900_000)
+  t.same(rows.map((r) => [r.stream, r.now]), [['customer.tutor.search', 1.6], ['support.ticket.created', 1.3]], 'anomalies of other causes are not the scenario\'s')
+  t.equal(rows[1]!.cause, 'cascade: expired → tickets')
+})
+
+t.test('the feed keeps the newest events first, measures the rate, and can hold still', async (t) => {
+  let now = 0
+  const feed = createFeed(() => now)
+  const ev = (seq: number) => ({ stream: 's', timestamp: '', data: {}, seq })
+  feed.push([ev(1), ev(2)])
+  now = 1000
+  feed.push([ev(3)])
+  t.same(feed.events.value.map((e) => e.seq), [3, 2, 1])
+  t.equal(feed.rate.value, 3, '3 events over one second')
+  feed.paused.value = true
+  feed.push([ev(4)])
+  t.equal(feed.events.value[0]!.seq, 3, 'held: the list stands still')
+  t.equal(feed.total.value, 4, 'but nothing is lost from the count')
+  feed.paused.value = false
+  feed.push(Array.from({ length: 300 }, (_, i) => ev(10 + i)))
+  t.equal(feed.events.value.length, FEED_SIZE)
+  t.equal(feed.events.value[0]!.seq, 309)
+})
+
+t.test('cell colours: grey at the expected value, red above, blue below, saturated at critical', async (t) => {
+  t.match(cellColor(50), /^hsl\(8 15% 34%\)$/)
+  t.match(cellColor(85), /^hsl\(8 85% 48%\)$/)
+  t.match(cellColor(15), /^hsl\(212 85% 48%\)$/)
+  t.equal(cellColor(80), cellColor(100), 'beyond critical it cannot get redder')
+  t.not(cellColor(undefined), cellColor(50), 'no reading is not the same as normal')
+})
