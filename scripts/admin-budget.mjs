@@ -3,32 +3,18 @@
  * `npm run budget` (after `npm run build`): is the admin console still light and quick?
  *   - size: admin-ui/dist/assets/*.js gzipped at level 9, summed, against 60 KB (CSS reported);
  *   - first render: the built server on a small world, /admin opened `--runs` times in fresh
- *     browser contexts, time from navigation start until the rendered marker; the median
- *     must be under 1000 ms (the max, which includes a cold renderer, is reported).
+ *     browser contexts, time from navigation start until the rendered marker; every run,
+ *     the first one with a cold renderer included, must be under 1000 ms.
  * Exits 1 when a budget is exceeded.
  *
  *   node scripts/admin-budget.mjs [--runs 5] [--selector '[data-ready="true"]'] [--fallback '#app > *'] [--timeout 5000]
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { gzippedKb, JS_BUDGET_KB } from './lib/bundle.mjs'
 import { recordProblems, renderedSeries } from './lib/browser.mjs'
 import { arg, renderedArgs, withServerAndBrowser } from './lib/cli.mjs'
-import { ROOT } from './lib/server-process.mjs'
 
-const JS_BUDGET_KB = 60
 const RENDER_BUDGET_MS = 1000
 const runs = Number(arg('runs', 5))
-
-const assets = path.join(ROOT, 'admin-ui/dist/assets')
-if (!fs.existsSync(assets)) {
-  console.error('admin-ui/dist/assets is missing: run `npm run build` first')
-  process.exit(1)
-}
-/** Summed gzip -9 sizes, in KB, of the assets with this extension (each file as served). */
-const gzippedKb = (ext) =>
-  fs.readdirSync(assets).filter((f) => f.endsWith(ext))
-    .reduce((sum, f) => sum + gzipSync(fs.readFileSync(path.join(assets, f)), { level: 9 }).length, 0) / 1024
 
 let failed = false
 const verdict = (ok) => {
@@ -60,6 +46,6 @@ const mid = sorted.length / 2
 const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2
 console.log(
   `first render until ${selector}: median ${Math.round(median)} ms, max ${Math.round(sorted.at(-1))} ms ` +
-    `over ${runs} runs [${times.map(Math.round).join(', ')}] (budget ${RENDER_BUDGET_MS} ms, median)  ${verdict(median <= RENDER_BUDGET_MS)}`,
+    `over ${runs} runs [${times.map(Math.round).join(', ')}] (budget ${RENDER_BUDGET_MS} ms, every run)  ${verdict(sorted.at(-1) <= RENDER_BUDGET_MS)}`,
 )
 process.exit(failed ? 1 : 0)

@@ -270,3 +270,22 @@ t.test('the pulse topic gives every stream its standing, and shows a scenario mo
   t.ok(searches.normalized > 70 && searches.anomalyFlag !== 'normal', `flagged (${searches.normalized}, ${searches.anomalyFlag})`)
   t.equal(eventsOf(c.inbox).length, 0, 'the pulse topic carries no stream events')
 })
+
+t.test('while the history is being built, pulses and state wait: there is no live world to report yet', async (t) => {
+  const app = await build(t, { autoStart: false, simulation: { historyDays: 1 } })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as net.AddressInfo
+  const c = await client(t, `ws://127.0.0.1:${port}/ws`)
+  c.send({ type: 'subscribe', topics: ['pulse', 'simulation'] })
+  await c.next((m) => m.type === 'subscribed')
+  app.hub.pulse()
+  app.hub.flush()
+  await c.settle()
+  t.same(c.inbox.map((m) => m.type), ['subscribed'], 'nothing but the acknowledgement')
+  await app.streams.start()
+  app.hub.pulse()
+  app.hub.flush()
+  const pulse = await c.next((m) => m.type === 'pulse')
+  t.equal(pulse.time, new Date(app.simulation.sim.now).toISOString(), 'then the live world, from its start')
+  await c.next((m) => m.type === 'simulation')
+})

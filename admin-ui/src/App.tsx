@@ -17,7 +17,7 @@ export function App({ c }: { c: Console }) {
   }, [c])
   const ready = c.heatmap.streams.value.length > 0 && c.scenarios.catalog.value.length > 0
   return (
-    <div class="console" data-ready={ready ? 'true' : 'false'}>
+    <div class="console" data-ready={ready ? 'true' : 'false'} data-busy={c.scenarios.busy.value ?? ''}>
       <header>
         <h1>Marketplace simulator</h1>
         <SimulationPanel c={c} />

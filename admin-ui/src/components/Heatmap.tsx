@@ -30,6 +30,8 @@ export function Heatmap({ c }: { c: Console }) {
                 aria-pressed={selected === cell.name}
                 data-stream={cell.name}
                 data-normalized={cell.normalized ?? ''}
+                data-observed={cell.observed ?? ''}
+                data-expected={cell.expected ?? ''}
                 data-flag={cell.flag ?? ''}
                 onClick={() => {
                   chart.select(selected === cell.name ? undefined : cell.name)

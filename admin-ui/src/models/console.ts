@@ -32,6 +32,13 @@ export function createConsole(env: ConsoleEnv) {
   const chart = createChart(api)
   /** Why the console cannot show the world (first load failed), in words. */
   const loadError = signal<string | undefined>(undefined)
+  /**
+   * The link is open and the server's world is live (a pulse came): only then is REST asked,
+   * so a server still building its history after a restart is not asked for it.
+   */
+  let synced = false
+  let loaded = false
+  let reloadOnSync = false
 
   /** The server's own time: the last pulse's, else the last clock reading. */
   const serverNow = () => (heatmap.pulseTime.value ? Date.parse(heatmap.pulseTime.value) : clock.anchor.value.simMs)
@@ -53,6 +60,7 @@ export function createConsole(env: ConsoleEnv) {
       await scenarios.load()
       await loadTimeline()
       loadError.value = undefined
+      loaded = true
       refreshViews()
     } catch (e) {
       loadError.value = explain(e)
@@ -65,6 +73,7 @@ export function createConsole(env: ConsoleEnv) {
   }
 
   function refreshViews() {
+    if (!synced || live.status.value !== 'open') return
     void truth.load(scenarios.running.value?.modifier, serverNow())
     void chart.load(serverNow(), historyStart())
   }
@@ -76,6 +85,10 @@ export function createConsole(env: ConsoleEnv) {
       pulse(time, streams) {
         heatmap.update(time, streams)
         clock.syncTime(time, env.realTime())
+        if (synced) return
+        synced = true
+        if (reloadOnSync || !loaded) void reload()
+        else refreshViews()
       },
       state(s) {
         const before = JSON.stringify(scenarios.state.value?.activeModifiers.map((m) => m.id))
@@ -85,7 +98,8 @@ export function createConsole(env: ConsoleEnv) {
       },
       external: (e) => timeline.add(e),
       opened: (reconnected) => {
-        if (reconnected) void reload()
+        synced = false
+        reloadOnSync = reconnected
       },
     },
   )
@@ -109,6 +123,7 @@ export function createConsole(env: ConsoleEnv) {
       // The chart and the ground truth follow the simulated time every couple of seconds.
       timers.push(env.setRepeat(refreshViews, 2000))
       live.start()
+      // Straight away for a quick first paint; if the server is not ready, the first pulse retries.
       await reload()
     },
     stop() {

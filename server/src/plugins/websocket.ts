@@ -15,6 +15,7 @@ declare module 'fastify' {
 export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs'> & { pulseMs?: number; now?: () => number }>(
   async (app, opts) => {
     const feed = {
+      ready: () => app.streams.ready,
       state: () => app.simulation.scenarios.state(),
       eventsBetween: (from: number, to: number) => app.simulation.sim.timelineEvents(from + 1, to),
     }

@@ -24,6 +24,8 @@ export const SLOW_CONSUMER = 4008
 
 /** What the `simulation` topic is fed: the state (on change) and timeline events (as they occur). */
 export interface SimulationFeed {
+  /** False while the history is being built: there is no "now" to report yet. */
+  ready(): boolean
   state(): SimulationState
   eventsBetween(fromExclusive: number, toInclusive: number): ExternalEvent[]
 }
@@ -182,8 +184,10 @@ export class Hub {
     c.topics = new Set(topics)
     c.matcher = compileTopics(this.sim().engine.model, c.topics)
     this.send(c, JSON.stringify({ type: 'subscribed', topics: [...c.topics] }))
-    if (c.matcher.simulation && this.feed) this.send(c, JSON.stringify({ type: 'simulation', state: this.feed.state() }))
-    if (c.matcher.pulse) this.send(c, this.pulseFrame())
+    if (this.live()) {
+      if (c.matcher.simulation && this.feed) this.send(c, JSON.stringify({ type: 'simulation', state: this.feed.state() }))
+      if (c.matcher.pulse) this.send(c, this.pulseFrame())
+    }
     if (after === undefined && afterTime === undefined) return
     const sim = this.sim()
     const index = sim.engine.model.index
@@ -221,7 +225,7 @@ export class Hub {
 
   /** The `simulation` topic: the state when it changed, external events whose time has come. */
   private pushSimulation(): void {
-    if (!this.feed) return
+    if (!this.feed || !this.live()) return
     const listeners = [...this.clients].filter((c) => c.matcher.simulation)
     const now = this.sim().now
     // Events are pushed once, when their time has come; one injected "now" by a scenario too.
@@ -245,12 +249,18 @@ export class Hub {
 
   /** Every stream's standing to `pulse` subscribers, after the events it counts were sent. */
   pulse(): void {
+    if (!this.live()) return
     let frame: string | undefined
     for (const c of this.clients) {
       if (!c.matcher.pulse) continue
       this.flushClient(c)
       this.send(c, (frame ??= this.pulseFrame()))
     }
+  }
+
+  /** Pulses and state describe the live world; while history is built there is none yet. */
+  private live(): boolean {
+    return this.feed?.ready() ?? true
   }
 
   private pulseFrame(): string {
