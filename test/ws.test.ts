@@ -2,8 +2,9 @@
 import net from 'node:net'
 import t from 'tap'
 import WebSocket from 'ws'
-import type { StreamEvent } from '@marketsim/shared-types'
-import { TEST_START, build } from './helpers.js'
+import { WsPulse, type StreamEvent } from '@marketsim/shared-types'
+import { Hub } from '../server/src/ws/hub.js'
+import { TEST_START, build, schemaErrors } from './helpers.js'
 
 type Msg = { type: string; [k: string]: unknown }
 
@@ -257,6 +258,8 @@ t.test('the pulse topic gives every stream its standing, and shows a scenario mo
   const normal = Object.values(first.streams).filter((s) => s.anomalyFlag === 'normal').length
   t.ok(normal >= 45, `at baseline almost every stream is normal (${normal} of 50)`)
   t.equal(first.time, new Date(app.simulation.sim.now).toISOString())
+  t.same(schemaErrors(WsPulse, first), [], 'the shape shared-types declares')
+  await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 60 } })
 
   await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'exam-season-surge' } })
   for (let i = 0; i < 6; i++) tick(5 * 60_000)
@@ -264,6 +267,7 @@ t.test('the pulse topic gives every stream its standing, and shows a scenario mo
   const sent = c.inbox.length
   app.hub.pulse()
   const later = (await c.next((m) => m.type === 'pulse' && c.inbox.indexOf(m) >= sent)) as unknown as Pulse
+  t.equal((later as unknown as { speed: number }).speed, 60, 'with the clock speed, so a client can run the time on')
   const searches = later.streams['customer.tutor.search']!
   // How far above depends on the hour's weather too; the factor itself is measured in scenarios.test.ts.
   t.ok(searches.observed > 1.3 * searches.expected, `searches ×1.6: ${searches.observed} observed, ${searches.expected} expected`)
@@ -288,4 +292,13 @@ t.test('while the history is being built, pulses and state wait: there is no liv
   const pulse = await c.next((m) => m.type === 'pulse')
   t.equal(pulse.time, new Date(app.simulation.sim.now).toISOString(), 'then the live world, from its start')
   await c.next((m) => m.type === 'simulation')
+})
+
+t.test('the hub refuses intervals it cannot keep; by default pulses come once a second', async (t) => {
+  const { app } = await server(t)
+  t.equal(app.hub.options.pulseMs, 1000, 'an unset option takes its default instead of becoming undefined')
+  const base = { pingIntervalMs: 30_000, pongTimeoutMs: 90_000, maxBufferBytes: 1 << 20, flushMs: 100, maxFrameBytes: 65_536, pulseMs: 1000 }
+  // An undefined interval would make setInterval fire every millisecond: a flood of pulses.
+  t.throws(() => new Hub(() => app.simulation.sim, { ...base, pulseMs: undefined as unknown as number }), /pulseMs must be a positive number/)
+  t.throws(() => new Hub(() => app.simulation.sim, { ...base, flushMs: 0 }), /flushMs/)
 })

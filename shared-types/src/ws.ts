@@ -73,7 +73,12 @@ export type PulseStream = Static<typeof PulseStream>
  * including streams that went silent (which send no events to show it).
  */
 export const WsPulse = Type.Object(
-  { type: Type.Literal('pulse'), time: IsoTime, streams: Type.Record(Type.String(), PulseStream) },
+  {
+    type: Type.Literal('pulse'),
+    time: IsoTime,
+    speed: Type.Number({ minimum: 0, description: 'the clock speed, so a client can run the time on between pulses' }),
+    streams: Type.Record(Type.String(), PulseStream),
+  },
   { title: 'WsPulse' },
 )
 

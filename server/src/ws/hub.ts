@@ -26,6 +26,8 @@ export const SLOW_CONSUMER = 4008
 export interface SimulationFeed {
   /** False while the history is being built: there is no "now" to report yet. */
   ready(): boolean
+  /** The clock speed (simulated seconds per real second). */
+  speed(): number
   state(): SimulationState
   eventsBetween(fromExclusive: number, toInclusive: number): ExternalEvent[]
 }
@@ -53,10 +55,15 @@ export class Hub {
 
   constructor(
     private sim: () => Simulation,
-    private readonly options: HubOptions,
+    readonly options: HubOptions,
     private readonly feed?: SimulationFeed,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // An interval left undefined would make setInterval fire every millisecond: refuse it at boot.
+    for (const k of ['pingIntervalMs', 'pongTimeoutMs', 'flushMs', 'pulseMs', 'maxBufferBytes', 'maxFrameBytes'] as const) {
+      if (!(options[k] > 0)) throw new Error(`websocket hub: ${k} must be a positive number (got ${String(options[k])})`)
+    }
+  }
 
   start(): void {
     // What has already happened is history, not news: only later events are pushed.
@@ -265,7 +272,7 @@ export class Hub {
 
   private pulseFrame(): string {
     const sim = this.sim()
-    return JSON.stringify({ type: 'pulse', time: new Date(sim.now).toISOString(), streams: sim.pulse() })
+    return JSON.stringify({ type: 'pulse', time: new Date(sim.now).toISOString(), speed: this.feed?.speed() ?? 1, streams: sim.pulse() })
   }
 
   /** JSON ping to everyone; close those silent for longer than the pong timeout. */
