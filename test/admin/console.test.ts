@@ -84,6 +84,18 @@ t.test('the console loads the world, follows it live and drives scenarios', asyn
   t.equal(c.scenarios.state.value?.baselineState, 'normal')
   await until('the reset past no longer holds the scenario\'s event', () => !c.timeline.events.value.some((e) => e.id === 'evt_exam_season_ib'))
 
+  // Backdated a day, a 4 h + 8 h scenario has already run its course: shown as settled, not gone.
+  const now = app.simulation.sim.now
+  t.ok(await c.scenarios.activate('supply-crisis', 1))
+  const settled = c.scenarios.running.value
+  t.equal(settled?.phase, 'settled')
+  // The console backdates from its running estimate of the clock: within seconds of the server's.
+  t.ok(Math.abs(Date.parse(settled!.modifier.startTime) - (now - 86_400_000)) < 5000, 'started a simulated day ago')
+  t.same(c.scenarios.state.value?.activeModifiers, [], 'the server no longer lists it')
+  t.equal(c.scenarios.state.value?.historicalMode, 'modified', 'but the past holds it')
+  t.ok(await c.scenarios.reset())
+  t.equal(c.scenarios.running.value, undefined, 'after a reset it is gone')
+
   t.ok(await c.scenarios.setSpeed(0))
   t.equal(c.clock.speed.value, 0)
   t.equal((await app.inject('/api/simulation/clock')).json().speed, 0, 'the server\'s clock is paused')

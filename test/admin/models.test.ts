@@ -30,14 +30,19 @@ t.test('the clock runs on between readings at its speed and never jitters backwa
   clock.realNow.value = 2000
   t.equal(clock.simNow.value, T0 + 60_000, 'one real second at 60× is a simulated minute')
   // A pulse a little behind the local estimate (it was sent earlier) does not pull the time back.
-  clock.syncTime(new Date(T0 + 59_000).toISOString(), 2000)
+  clock.syncTime(new Date(T0 + 59_000).toISOString(), 60, 2000)
   t.equal(clock.simNow.value, T0 + 60_000)
   // One far off (the world was rebuilt or paused elsewhere) is taken as it is.
-  clock.syncTime(new Date(T0 + 10 * H).toISOString(), 2000)
+  clock.syncTime(new Date(T0 + 10 * H).toISOString(), 60, 2000)
   t.equal(clock.simNow.value, T0 + 10 * H)
-  clock.sync({ currentSimulationTime: new Date(T0 + 10 * H).toISOString(), speed: 0, paused: true, seed: 42, liveStartTime: '', historyStartTime: '' }, 3000)
+  // A speed set from another console comes with the pulse.
+  clock.syncTime(new Date(T0 + 10 * H).toISOString(), 600, 2000)
+  clock.realNow.value = 3000
+  t.equal(clock.simNow.value, T0 + 10 * H + 600_000)
+  t.equal(clock.speed.value, 600)
+  clock.sync({ currentSimulationTime: new Date(T0 + 10 * H + 600_000).toISOString(), speed: 0, paused: true, seed: 42, liveStartTime: '', historyStartTime: '' }, 3000)
   clock.realNow.value = 9000
-  t.equal(clock.simNow.value, T0 + 10 * H, 'paused: time stands')
+  t.equal(clock.simNow.value, T0 + 10 * H + 600_000, 'paused: time stands')
   t.equal(clock.info.value?.seed, 42)
 })
 

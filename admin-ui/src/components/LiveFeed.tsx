@@ -3,7 +3,7 @@ import type { Console } from '../models/console.js'
 /** Topics offered in the feed's filter: everything, anomalies, each domain, each stream. */
 function topicOptions(streams: string[], domains: string[]): Array<[string, string]> {
   return [
-    ['*', 'all streams'],
+    ['*', 'all streams (heavy at 600×)'],
     ['anomalies', 'anomalies only'],
     ...domains.map((d): [string, string] => [`${d}.*`, `${d} domain`]),
     ...streams.map((s): [string, string] => [s, s]),

@@ -6,16 +6,18 @@ export interface Series {
   stream: string
   /** Seconds since the epoch, as uPlot wants them. */
   times: number[]
-  values: number[]
+  /** Events per hour; null for the hour still in progress (its count so far would read as a drop). */
+  values: Array<number | null>
   normalized: number[]
   markers: ExternalEvent[]
 }
 
-export function seriesOf(stream: string, points: HistoryPoint[], events: ExternalEvent[]): Series {
+export function seriesOf(stream: string, points: HistoryPoint[], events: ExternalEvent[], now: number): Series {
   return {
     stream,
     times: points.map((p) => Date.parse(p.timestamp) / 1000),
-    values: points.map((p) => p.value),
+    // The normalized value of that hour is fair (it is compared with what was expected so far).
+    values: points.map((p) => (Date.parse(p.timestamp) + 3_600_000 > now ? null : p.value)),
     normalized: points.map((p) => p.normalized),
     // Markers for the events said to touch this stream first; the rest are context.
     markers: events.filter((e) => e.expectedImpact.streams.includes(stream) || e.severity !== 'info'),
@@ -23,7 +25,8 @@ export function seriesOf(stream: string, points: HistoryPoint[], events: Externa
 }
 
 /**
- * The chart of one stream: the last 7 days hourly, with the hour in progress, and the
+ * The chart of one stream: the last 7 days hourly (the hour in progress by its normalized
+ * value only), and the
  * external events as markers. Reloaded as simulated time moves on, so it runs live.
  */
 export function createChart(api: Api) {
@@ -49,7 +52,7 @@ export function createChart(api: Api) {
       try {
         const start = Math.max(historyStart, Math.floor((now - 7 * 86_400_000) / 3_600_000) * 3_600_000)
         const r = await api.history({ start: new Date(start).toISOString(), end: new Date(now).toISOString(), streams: stream, interval: '1h' })
-        if (selected.value === stream) series.value = seriesOf(stream, r.streams[stream] ?? [], r.events)
+        if (selected.value === stream) series.value = seriesOf(stream, r.streams[stream] ?? [], r.events, now)
         error.value = undefined
       } catch (e) {
         error.value = explain(e)

@@ -34,13 +34,17 @@ export function createClock() {
       info.value = { seed: c.seed, liveStartTime: c.liveStartTime, historyStartTime: c.historyStartTime }
       realNow.value = realMs
     },
-    /** A time reading without speed (a pulse): keeps the speed, never runs the shown time backwards by jitter. */
-    syncTime(iso: string, realMs: number) {
+    /**
+     * A pulse's reading: the speed may have been changed elsewhere (another console). Small
+     * lags are not taken, so the shown time never jitters backwards; a real jump is.
+     */
+    syncTime(iso: string, speed: number, realMs: number) {
       const simMs = Date.parse(iso)
       const a = anchor.value
-      if (Number.isNaN(a.simMs) || Math.abs(timeAt(realMs) - simMs) > Math.max(2000, a.speed * 1500)) {
-        anchor.value = { ...a, simMs, realMs }
-      } else if (simMs > timeAt(realMs)) anchor.value = { ...a, simMs, realMs }
+      const off = simMs - timeAt(realMs)
+      if (speed !== a.speed || Number.isNaN(a.simMs) || off > 0 || -off > Math.max(2000, speed * 1500)) {
+        anchor.value = { simMs, realMs, speed }
+      }
       realNow.value = realMs
     },
   }

@@ -82,9 +82,9 @@ export function createConsole(env: ConsoleEnv) {
     { ...env, url: env.wsUrl },
     {
       events: (events) => feed.push(events),
-      pulse(time, streams) {
+      pulse(time, speed, streams) {
         heatmap.update(time, streams)
-        clock.syncTime(time, env.realTime())
+        clock.syncTime(time, speed, env.realTime())
         if (synced) return
         synced = true
         if (reloadOnSync || !loaded) void reload()
@@ -92,7 +92,7 @@ export function createConsole(env: ConsoleEnv) {
       },
       state(s) {
         const before = JSON.stringify(scenarios.state.value?.activeModifiers.map((m) => m.id))
-        scenarios.state.value = s
+        scenarios.setState(s)
         // Another console (or the scenario's own end) changed the world.
         if (JSON.stringify(s.activeModifiers.map((m) => m.id)) !== before) worldChanged()
       },

@@ -14,7 +14,7 @@ export interface SocketLike {
 
 export interface LiveHandlers {
   events(events: StreamEvent[]): void
-  pulse(time: string, streams: Record<string, PulseStream>): void
+  pulse(time: string, speed: number, streams: Record<string, PulseStream>): void
   state(state: SimulationState): void
   external(event: ExternalEvent): void
   /** After every (re)connection: a reconnected console re-reads what it may have missed. */
@@ -33,6 +33,11 @@ export interface LiveOptions {
 export type LinkStatus = 'connecting' | 'open' | 'reconnecting'
 
 const OPEN = 1
+/**
+ * The feed starts on the session domain, not on `*`: everything runs at about 30 events/s at
+ * 1× but 17,000/s at 600×, more than a page should parse only to show the last hundred.
+ */
+export const DEFAULT_FEED_TOPIC = 'session.*'
 const BACKOFF_MS = [500, 1000, 2000, 4000, 5000]
 
 /**
@@ -47,7 +52,7 @@ export function createLive(opts: LiveOptions, on: LiveHandlers) {
   /** Set for a while after a reconnection: what the catch-up brought back. */
   const resumed = signal<{ events: number; complete: boolean } | undefined>(undefined)
   const lastError = signal<string | undefined>(undefined)
-  const feedTopic = signal('*')
+  const feedTopic = signal(DEFAULT_FEED_TOPIC)
 
   let socket: SocketLike | undefined
   let lastSeq: number | undefined
@@ -93,7 +98,7 @@ export function createLive(opts: LiveOptions, on: LiveHandlers) {
         showResumed({ events: m.events.length, complete: m.complete })
         return received(m.events)
       case 'pulse':
-        return on.pulse(m.time, m.streams)
+        return on.pulse(m.time, m.speed, m.streams)
       case 'simulation':
         return on.state(m.state)
       case 'external_event':

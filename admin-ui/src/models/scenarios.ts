@@ -54,12 +54,26 @@ export function createScenarios(
   const error = signal<string | undefined>(undefined)
   const notice = signal<string | undefined>(undefined)
 
+  /**
+   * The last scenario seen running. The server stops listing a scenario once it has settled;
+   * the console keeps showing it as settled while the past it changed stands (until a reset).
+   */
+  const lastSeen = signal<ScenarioModifier | undefined>(undefined)
+
   const running = computed<Running | undefined>(() => {
-    const m = state.value?.activeModifiers[0]
+    const s = state.value
+    const live = s?.activeModifiers[0]
+    const m = live ?? (s?.historicalMode === 'modified' ? lastSeen.value : undefined)
     if (!m) return undefined
-    const name = catalog.value.find((s) => s.id === m.type)?.name ?? m.type
-    return runningOf(m, name, clock.simNow.value)
+    const name = catalog.value.find((x) => x.id === m.type)?.name ?? m.type
+    return live ? runningOf(m, name, clock.simNow.value) : { modifier: m, name, phase: 'settled', progress: 1, leftMs: 0 }
   })
+
+  function setState(s: SimulationState) {
+    state.value = s
+    if (s.activeModifiers[0]) lastSeen.value = s.activeModifiers[0]
+    else if (s.historicalMode === 'baseline') lastSeen.value = undefined
+  }
 
   async function act<T>(what: string, call: () => Promise<T>, done?: (r: T) => string | undefined): Promise<boolean> {
     if (busy.value) return false
@@ -81,7 +95,7 @@ export function createScenarios(
 
   async function refresh(): Promise<void> {
     const [s, c] = await Promise.all([api.state(), api.clock()])
-    state.value = s
+    setState(s)
     clock.sync(c, realTime())
   }
 
@@ -92,6 +106,7 @@ export function createScenarios(
     error,
     notice,
     running,
+    setState,
     refresh,
     async load() {
       catalog.value = (await api.scenarios()).scenarios
@@ -100,7 +115,15 @@ export function createScenarios(
     /** Activate now, or as if it had started `daysAgo` simulated days ago (the past is rebuilt). */
     activate(id: string, daysAgo = 0) {
       const start = daysAgo > 0 ? new Date(clock.simNow.value - daysAgo * 86_400_000).toISOString() : undefined
-      return act(`activate:${id}`, () => api.activate(id, start), (r) => `${r.scenario.description} is active${daysAgo > 0 ? `, backdated ${daysAgo} day${daysAgo > 1 ? 's' : ''}` : ''}.`)
+      return act(
+        `activate:${id}`,
+        () => api.activate(id, start),
+        (r) => {
+          // Backdated far enough, it has already settled: the state will not list it.
+          lastSeen.value = r.scenario
+          return `${r.scenario.description} ${daysAgo > 0 ? `was activated ${daysAgo} day${daysAgo > 1 ? 's' : ''} ago` : 'is active'}.`
+        },
+      )
     },
     stop: () => act('stop', () => api.stop(), (r) => `Stopped: settling until ${r.settlingUntil.replace('T', ' ').slice(0, 16)}.`),
     reset: () => act('reset', () => api.reset(), (r) => r.message),

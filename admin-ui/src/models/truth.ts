@@ -58,9 +58,10 @@ export function createTruth(api: Api) {
         forScenario.value = undefined
         return
       }
-      // A week of 15-minute factors is plenty for what is shown (a backdated start can be older);
-      // the range must start before the server's now, and its end is clipped to it.
-      const start = Math.max(Math.min(Date.parse(m.startTime), now - 300_000), now - 7 * 86_400_000)
+      // From the scenario's start, so the 15-minute samples fall on it and "now" is never a
+      // sample from before it; a week is plenty for what is shown (a backdated start can be older).
+      const start = Math.max(Date.parse(m.startTime), now - 7 * 86_400_000)
+      if (start >= now) return // the server has not reached the start yet; next time
       try {
         const r = await api.groundTruth(new Date(start).toISOString(), new Date(now + 3_600_000).toISOString())
         rows.value = rowsOf(r.effects, m, now)
