@@ -28,6 +28,10 @@ COPY --from=build /app/admin-ui/package.json admin-ui/package.json
 COPY --from=build /app/admin-ui/dist admin-ui/dist
 COPY --from=build /app/config config
 COPY --from=build /app/scripts/start.mjs scripts/start.mjs
+# The control journal: mount a volume here so a redeploy replays the world (README: Restarts).
+ENV STATE_DIR=/app/data
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME /app/data
 USER node
 EXPOSE 3000
 # The same command as on a laptop; with no sources in the image, start.mjs builds nothing.

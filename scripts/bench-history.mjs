@@ -31,7 +31,7 @@ const port = await new Promise((resolve) => {
 
 const t0 = performance.now()
 const child = spawn(process.execPath, [path.join(root, 'server/dist/server.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SIM_START: START, SIM_SEED: '42' },
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SIM_START: START, SIM_SEED: '42', STATE_DIR: ':memory:' },
   stdio: ['ignore', 'pipe', 'inherit'],
 })
 let ready

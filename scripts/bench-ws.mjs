@@ -34,7 +34,7 @@ const port = await new Promise((resolve) => {
   })
 })
 const child = spawn(process.execPath, [path.join(root, 'server/dist/server.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_START: START, SIM_HISTORY_DAYS: '2', SIM_SPEED: '1' },
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_START: START, SIM_HISTORY_DAYS: '2', SIM_SPEED: '1', STATE_DIR: ':memory:' },
   stdio: ['ignore', 'ignore', 'inherit'],
 })
 const base = `http://127.0.0.1:${port}`

@@ -38,7 +38,7 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 t.test('the server serves /api/health, /docs and /admin, and exits cleanly on SIGTERM', async (t) => {
   const port = await freePort()
   const child = spawn(process.execPath, [path.join(ROOT_DIR, 'server/dist/server.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', STATE_DIR: ':memory:' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = exitOf(child)
@@ -64,7 +64,7 @@ t.test('the server serves /api/health, /docs and /admin, and exits cleanly on SI
 t.test('while the history is built the listening server answers 503 NOT_READY, then 200', async (t) => {
   const port = await freePort()
   const child = spawn(process.execPath, [path.join(ROOT_DIR, 'server/dist/server.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_HISTORY_DAYS: '30' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_HISTORY_DAYS: '30', STATE_DIR: ':memory:' },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   t.teardown(() => {

@@ -15,7 +15,9 @@ export function App({ c }: { c: Console }) {
     void c.start()
     return () => c.stop()
   }, [c])
-  const ready = c.heatmap.streams.value.length > 0 && c.scenarios.catalog.value.length > 0
+  // "Rendered" means the world is on screen: streams, scenarios, state and clock all loaded.
+  const ready =
+    c.heatmap.streams.value.length > 0 && c.scenarios.catalog.value.length > 0 && c.scenarios.state.value !== undefined && c.clock.info.value !== undefined
   return (
     <div class="console" data-ready={ready ? 'true' : 'false'} data-busy={c.scenarios.busy.value ?? ''}>
       <header>

@@ -15,6 +15,8 @@ const SERVER_JS = path.join(ROOT, 'server/dist/server.js')
 /** A fixed, small world: the same events every run, and a boot of a second or two. */
 export const SMALL_WORLD = {
   SIM_SEED: '42',
+  // No journal: each run is a fresh world (a test of restarts passes its own STATE_DIR).
+  STATE_DIR: ':memory:',
   SIM_START: '2026-11-26T08:00:00Z',
   SIM_HISTORY_DAYS: '2',
   LOG_LEVEL: 'warn',

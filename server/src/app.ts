@@ -31,23 +31,10 @@ export interface AppOptions {
   autoStart?: boolean
   /** The simulated world: seed, live start, history length, clock speed, tick. */
   simulation?: Partial<HostOptions>
+  /** Where the control journal lives (`:memory:` or unset: none, as in tests). */
+  stateDir?: string
   /** WebSocket heartbeat and slow-consumer limits. */
   websocket?: { pingIntervalMs?: number; pongTimeoutMs?: number; maxBufferBytes?: number; pulseMs?: number; now?: () => number }
-}
-
-/** The default seed: a plain `npm start` is reproducible. */
-export const DEFAULT_SEED = 42
-
-function simulationOptions(o: Partial<HostOptions> = {}): HostOptions {
-  return {
-    seed: o.seed ?? DEFAULT_SEED,
-    // The wall clock is read here, in the shell, never in the core.
-    startMs: o.startMs ?? Math.floor(Date.now() / 1000) * 1000,
-    historyDays: o.historyDays ?? 30,
-    speed: o.speed ?? 1,
-    tickMs: o.tickMs ?? 50,
-    realNow: o.realNow,
-  }
 }
 
 export const VERSION = '0.1.0'
@@ -71,7 +58,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(configPlugin, { configDir: options.configDir ?? DEFAULT_CONFIG_DIR })
   await app.register(corsPlugin, { origins: options.corsOrigins ?? '*' })
   await app.register(docsPlugin, { version: VERSION })
-  await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, ...simulationOptions(options.simulation) })
+  await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, simulation: options.simulation ?? {}, stateDir: options.stateDir })
   await app.register(scenariosPlugin)
   await app.register(websocketPlugin, {
     pingIntervalMs: options.websocket?.pingIntervalMs ?? 30_000,

@@ -53,6 +53,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     logLevel,
     app: {
       configDir: env.CONFIG_DIR || undefined,
+      // The journal of control actions: a restart (crash, redeploy) replays it.
+      stateDir: env.STATE_DIR || './data',
       corsOrigins: origins === '' || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
       logger: { level: logLevel },
       websocket: {

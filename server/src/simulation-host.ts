@@ -11,7 +11,10 @@ import { formatIso } from './sim/payload.js'
 import { Simulation } from './sim/simulation.js'
 import { Errors } from './errors.js'
 import { ScenarioController, type ControllerHost } from './scenarios/controller.js'
-import type { ScenarioRun } from './scenarios/lifecycle.js'
+import { newRun, type ScenarioRun } from './scenarios/lifecycle.js'
+import type { JournalSink } from './journal/journal.js'
+import type { ActionRecord, WorldRecord } from './journal/records.js'
+import type { Replay } from './journal/replay.js'
 
 export interface HostOptions {
   seed: number
@@ -32,6 +35,18 @@ const TICK_BUDGET_MS = 40
 const SLICE_MS = 10_000
 /** When the world is this far behind the clock (real seconds at the current speed), the clock waits. */
 const MAX_LAG_REAL_MS = 2_000
+/** Real milliseconds between journal checkpoints: a crash re-emits at most this much. */
+const CHECKPOINT_MS = 1_000
+
+/** A journal to write to and, after a restart, what it says the world was. */
+export interface Persistence {
+  journal: JournalSink & { close(): void }
+  /** The journal's world, when this start replays it; otherwise the world is new and recorded. */
+  replay?: Replay
+  configHash: string
+}
+
+type Action = ActionRecord extends infer R ? (R extends ActionRecord ? Omit<R, 'at' | 'seq'> : never) : never
 
 export class SimulationHost implements ControllerHost {
   sim: Simulation
@@ -40,16 +55,50 @@ export class SimulationHost implements ControllerHost {
   private rebuilding = false
   private timer: NodeJS.Timeout | undefined
   private readonly realNow: () => number
+  private lastCheckpoint = { real: Number.NEGATIVE_INFINITY, at: Number.NaN }
   ready = false
 
   constructor(
     world: WorldConfig,
     private readonly options: HostOptions,
     private readonly log: FastifyBaseLogger,
+    private readonly persistence?: Persistence,
   ) {
-    this.sim = new Simulation(world, options)
     this.realNow = options.realNow ?? (() => performance.now())
-    this.scenarios = new ScenarioController(world, this)
+    const replay = persistence?.replay
+    if (!replay) {
+      this.sim = new Simulation(world, options)
+      this.scenarios = new ScenarioController(world, this)
+      return
+    }
+    // The same world from its origin with the journal's runs, emitting from where it had got
+    // to, numbered on from there: what it showed before the restart, it shows again.
+    const runs = replay.runs.map((r): ScenarioRun => {
+      const def = world.scenarios.find((d) => d.id === r.scenarioId)!
+      return { ...newRun(r.id, def, r.startMs, r.knownAt), ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) }
+    })
+    this.sim = new Simulation(world, options, runs, {
+      emitFrom: replay.emitFrom.at,
+      seq: replay.emitFrom.seq,
+      baseline: new Map(Object.entries(replay.world.baseline)),
+      lastModifiedMs: replay.lastModifiedMs,
+    })
+    this.scenarios = new ScenarioController(world, this, { runs, nextId: replay.nextId })
+    if (replay.speed !== undefined) options.speed = replay.speed
+  }
+
+  /** Journal a control action at the world's current instant (flushed to disk before answering). */
+  record(action: Action): void {
+    this.persistence?.journal.append({ ...action, at: this.sim.now, seq: this.sim.lastSeq } as ActionRecord, true)
+  }
+
+  private checkpoint(durable: boolean): void {
+    const real = this.realNow()
+    // A paused world writes nothing; a running one once a second.
+    if (!this.persistence || this.sim.now === this.lastCheckpoint.at) return
+    if (!durable && real - this.lastCheckpoint.real < CHECKPOINT_MS) return
+    this.persistence.journal.append({ type: 'checkpoint', at: this.sim.now, seq: this.sim.lastSeq }, durable)
+    this.lastCheckpoint = { real, at: this.sim.now }
   }
 
   /**
@@ -73,7 +122,12 @@ export class SimulationHost implements ControllerHost {
   async start(): Promise<void> {
     // Build in slices, yielding between them, so a listening server keeps answering (503).
     for (const _ of this.sim.buildSteps()) await new Promise((r) => setImmediate(r))
-    this.clock = new VirtualClock(this.options.startMs, this.realNow(), this.options.speed)
+    // After a restart: re-emit up to where the world had got, refilling the recent events.
+    const resumeAt = this.persistence?.replay?.resumeAt
+    if (resumeAt !== undefined && resumeAt > this.sim.now) this.sim.advanceTo(resumeAt)
+    // From where the world stands: the live start, or after a restart where it had got to.
+    this.clock = new VirtualClock(this.sim.now, this.realNow(), this.options.speed)
+    if (this.persistence && !this.persistence.replay) this.persistence.journal.append(this.worldRecord(), true)
     this.ready = true
     this.log.info(
       { buildMs: Math.round(this.sim.buildMs), seed: this.options.seed, start: formatIso(this.options.startMs), events: this.sim.engine.processed },
@@ -85,9 +139,17 @@ export class SimulationHost implements ControllerHost {
     }
   }
 
+  private worldRecord(): WorldRecord {
+    const { seed, startMs, historyDays } = this.options
+    return { type: 'world', seed, startMs, historyDays, configHash: this.persistence!.configHash, baseline: Object.fromEntries(this.sim.baseline) }
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
+    // A clean shutdown leaves an exact checkpoint: nothing is re-emitted after the restart.
+    if (this.ready) this.checkpoint(true)
+    this.persistence?.journal.close()
   }
 
   /** Advance the world toward the clock, within the tick's time budget. */
@@ -101,6 +163,7 @@ export class SimulationHost implements ControllerHost {
     }
     const lagMs = target - this.sim.now
     if (lagMs > MAX_LAG_REAL_MS * Math.max(1, this.clock.speed)) this.clock.rebase(this.realNow(), this.sim.now)
+    this.checkpoint(false)
   }
 
   /** Simulated time the clock points at (the world may be a slice behind). */
@@ -121,10 +184,13 @@ export class SimulationHost implements ControllerHost {
     if (this.clock) {
       // Catch the world up to the clock first, so a pause freezes exactly what was shown.
       this.tick()
-      this.clock.rebase(this.realNow(), this.sim.now)
-      this.clock.setSpeed(this.realNow(), speed)
+      // One reading of real time for both, so a pause stops exactly where the world is.
+      const real = this.realNow()
+      this.clock.rebase(real, this.sim.now)
+      this.clock.setSpeed(real, speed)
     }
     this.options.speed = speed
+    this.record({ type: 'speed', speed })
     return this.clockState()
   }
 

@@ -78,7 +78,7 @@ function ScenarioCard({ c, s }: { c: Console; s: ScenarioSummary }) {
       <h3 id={`sc-${s.id}`}>{s.name}</h3>
       <p class="muted">
         {s.duration}
-        {s.settlementDuration ? ` · settles over ${s.settlementDuration}` : ''}
+        {s.settlementType === 'immediate' ? ' · ends at once' : s.settlementDuration ? ` · settles over ${s.settlementDuration}` : ''}
         {mine ? ` · ${running!.phase}` : ''}
       </p>
       <p class="desc">{s.description}</p>

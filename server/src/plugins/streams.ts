@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { StreamInfo } from '@marketsim/shared-types'
 import { buildCatalog } from '../catalog.js'
 import { Errors } from '../errors.js'
+import { openWorld } from '../journal/open.js'
 import { SimulationHost, type HostOptions } from '../simulation-host.js'
 
 export interface StreamsService {
@@ -23,19 +24,25 @@ declare module 'fastify' {
   }
 }
 
-export interface StreamsPluginOptions extends HostOptions {
+export interface StreamsPluginOptions {
   autoStart: boolean
+  /** What was asked for; unset fields take their defaults, or the journal's world. */
+  simulation: Partial<HostOptions>
+  /** The control journal's directory (`:memory:` or unset: none). */
+  stateDir: string | undefined
 }
 
 /**
  * The streams plugin owns the catalog, the simulation and its clock tick. With `autoStart`
  * (the default) the world is built when the app is ready; server.ts turns it off so it can
- * listen first and answer health checks with 503 while the history is being built.
+ * listen first and answer health checks with 503 while the history is being built. With a
+ * state directory, control actions are journalled and a restart replays them.
  */
 export default fp<StreamsPluginOptions>(
   async (app, opts) => {
     const catalog = buildCatalog(app.world)
-    const host = new SimulationHost(app.world, opts, app.log)
+    const { options, persistence } = openWorld(app.world, opts.simulation, opts.stateDir, app.log)
+    const host = new SimulationHost(app.world, options, app.log, persistence)
     let starting: Promise<void> | undefined
     const service: StreamsService = {
       catalog,

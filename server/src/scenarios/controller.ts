@@ -20,6 +20,8 @@ export interface ControllerHost {
   readonly sim: Simulation
   /** Replace the running simulation by one rebuilt with these runs (awaits the rebuild). */
   rebuild(runs: ScenarioRun[]): Promise<void>
+  /** Journal a control action that changed the world. */
+  record(action: { type: 'activate'; id: string; scenarioId: string; startMs: number; knownAt: number } | { type: 'stop'; id: string } | { type: 'reset' }): void
 }
 
 export interface Activation {
@@ -38,7 +40,14 @@ export class ScenarioController {
   constructor(
     private readonly world: WorldConfig,
     private readonly host: ControllerHost,
-  ) {}
+    /** After a restart: the runs the journal replayed, and the next id. */
+    restored?: { runs: ScenarioRun[]; nextId: number },
+  ) {
+    if (restored) {
+      this.runs = restored.runs
+      this.nextId = restored.nextId
+    }
+  }
 
   private definition(id: string): ScenarioDefinition {
     const def = this.world.scenarios.find((s) => s.id === id)
@@ -82,6 +91,7 @@ export class ScenarioController {
     }
     this.runs.push(run)
     this.host.sim.lastModifiedMs = this.host.sim.now
+    this.host.record({ type: 'activate', id, scenarioId: def.id, startMs: run.startMs, knownAt: run.knownAt })
     const compiled = this.host.sim.effects.runs.find((c) => c.run.id === id)!
     return { scenario: this.modifier(run, this.host.sim.now), events: compiled.events, estimatedDuration: def.duration }
   }
@@ -95,6 +105,7 @@ export class ScenarioController {
       run.stoppedAt = now
       this.host.sim.effects.stopped()
       this.host.sim.lastModifiedMs = now
+      this.host.record({ type: 'stop', id: run.id })
     }
     const until = settleEnd(run)
     return { settlingUntil: until, run, state: until > now ? 'settling' : 'settled' }
@@ -107,6 +118,7 @@ export class ScenarioController {
       await this.host.rebuild([])
     }
     this.host.sim.lastModifiedMs = this.host.sim.now
+    this.host.record({ type: 'reset' })
   }
 
   state(): SimulationState {

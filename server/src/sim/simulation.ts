@@ -38,8 +38,9 @@ export interface Continuation {
   /** Emit only from here: everything before is (re-)simulated as history. */
   emitFrom: number
   seq: number
-  recent: RecentEvents
-  listeners: Set<LiveListener>
+  /** A restarted world starts with none. */
+  recent?: RecentEvents
+  listeners?: Set<LiveListener>
   baseline: Map<string, StreamBaseline>
   lastModifiedMs: number
 }
@@ -146,6 +147,11 @@ export class Simulation {
 
   get historyStartMs(): number {
     return this.engine.historyStartMs
+  }
+
+  /** The number of the last event emitted (0 before the first). */
+  get lastSeq(): number {
+    return this.seq
   }
 
   /** Simulated time up to which everything has happened. */

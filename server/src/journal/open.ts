@@ -1,0 +1,75 @@
+/**
+ * At start: which world to build. A journal whose world matches what the environment asks for
+ * (variables left unset ask for nothing) is replayed; one for another world, or another
+ * config, is put aside and a new one begun. Never fatal: at worst the world starts afresh.
+ */
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import type { FastifyBaseLogger } from 'fastify'
+import type { WorldConfig } from '../config/load.js'
+import type { HostOptions, Persistence } from '../simulation-host.js'
+import { IN_MEMORY, Journal } from './journal.js'
+import { fold, REFILL_MS } from './replay.js'
+
+/** The default seed: a plain `npm start` is reproducible. */
+export const DEFAULT_SEED = 42
+
+export function configHash(world: WorldConfig): string {
+  const { dir: _, streamByName: __, ...data } = world
+  return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16)
+}
+
+export interface Opened {
+  options: HostOptions
+  persistence: Persistence | undefined
+}
+
+export function openWorld(
+  world: WorldConfig,
+  asked: Partial<HostOptions>,
+  stateDir: string | undefined,
+  log: FastifyBaseLogger,
+  wallNow: () => number = Date.now,
+): Opened {
+  const options = (o: Partial<HostOptions>): HostOptions => ({
+    seed: o.seed ?? DEFAULT_SEED,
+    // The wall clock is read here, in the shell, never in the core.
+    startMs: o.startMs ?? Math.floor(wallNow() / 1000) * 1000,
+    historyDays: o.historyDays ?? 30,
+    speed: o.speed ?? 1,
+    tickMs: o.tickMs ?? 50,
+    realNow: o.realNow,
+  })
+  if (stateDir === undefined || stateDir === IN_MEMORY) return { options: options(asked), persistence: undefined }
+
+  try {
+    fs.mkdirSync(stateDir, { recursive: true })
+    fs.accessSync(stateDir, fs.constants.W_OK)
+  } catch (err) {
+    throw new Error(`STATE_DIR=${stateDir} cannot be written (${(err as Error).message}); set STATE_DIR=:memory: to run without a journal`)
+  }
+  const journal = new Journal(stateDir)
+  const hash = configHash(world)
+  const read = journal.read()
+  if (read.dropped > 0) log.warn({ file: journal.file, dropped: read.dropped }, 'journal: damaged records at its end were dropped (a write torn by a crash)')
+  const w = read.world
+  if (w) {
+    const same =
+      w.configHash === hash &&
+      (asked.seed ?? w.seed) === w.seed &&
+      (asked.startMs ?? w.startMs) === w.startMs &&
+      (asked.historyDays ?? w.historyDays) === w.historyDays
+    if (same) {
+      const replay = fold(w, read.actions)
+      journal.compact(w, read.actions, 2 * REFILL_MS)
+      log.info({ file: journal.file, runs: replay.runs.length, at: new Date(replay.resumeAt).toISOString() }, 'journal: replaying the world where it stood')
+      const o = options({ ...asked, seed: w.seed, startMs: w.startMs, historyDays: w.historyDays })
+      return { options: o, persistence: { journal, replay, configHash: hash } }
+    }
+    const kept = journal.archive(wallNow())
+    log.warn({ kept }, 'journal: it records another world (seed, start, history length or config differ); a new one begins')
+  } else if (read.dropped > 0) {
+    journal.archive(wallNow())
+  }
+  return { options: options(asked), persistence: { journal, configHash: hash } }
+}
