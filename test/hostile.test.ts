@@ -54,3 +54,10 @@ t.test('normal-operations with a startTime no world holds is refused before it r
   }
   t.equal((await app.inject('/api/simulation/state')).json().baselineState, 'custom', 'the running scenario was not reset')
 })
+
+t.test('a bare OPTIONS (no Origin, no requested method) is answered, not a text/plain 400', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'OPTIONS', url: '/api/simulation/state' })
+  t.ok(res.statusCode < 300, `answered ${res.statusCode}`)
+  t.equal(res.body, '')
+})
