@@ -7,6 +7,7 @@ import { Scenarios } from './components/Scenarios.js'
 import { SimulationPanel } from './components/SimulationPanel.js'
 import { StreamChart } from './components/StreamChart.js'
 import { Timeline } from './components/Timeline.js'
+import { TokenDialog } from './components/TokenDialog.js'
 import type { Console } from './models/console.js'
 
 /** The presenter's cockpit: controls on the left, what the marketplace does on the right. */
@@ -41,6 +42,7 @@ export function App({ c }: { c: Console }) {
           </div>
         </div>
       </main>
+      <TokenDialog c={c} />
     </div>
   )
 }

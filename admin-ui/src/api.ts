@@ -29,13 +29,18 @@ export interface Transport {
   base: string
 }
 
-export function createApi(t: Transport) {
+/** `token` gives the admin token, if one is known, for the controls (every POST). */
+export function createApi(t: Transport, token: () => string | undefined = () => undefined) {
   async function call<T>(path: string, init?: { method: 'POST'; body?: unknown }): Promise<T> {
     let res: Response
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (init?.body !== undefined) headers['content-type'] = 'application/json'
+    const bearer = init?.method === 'POST' ? token() : undefined
+    if (bearer) headers.authorization = `Bearer ${bearer}`
     try {
       res = await t.fetch(t.base + path, {
         method: init?.method ?? 'GET',
-        headers: init?.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers,
         body: init?.body === undefined ? undefined : JSON.stringify(init.body),
       })
     } catch (e) {
@@ -79,6 +84,9 @@ export function explain(e: unknown): string {
     INVALID_SCENARIO: 'The server refused the request',
     NOT_READY: 'The server is still building its history; try again in a few seconds.',
     NETWORK: 'The server cannot be reached; the console keeps retrying.',
+    UNAUTHORIZED: 'The server refused the admin token, so nothing was changed.',
+    TOKEN_NOT_GIVEN: 'This server\'s controls need the admin token; nothing was changed.',
+    RATE_LIMITED: 'Too many actions in a short time; nothing was changed',
   }
   const said = words[e.code]
   return said ? (said.endsWith('.') ? said : `${said}: ${e.message}`) : `${e.message} (${e.code})`

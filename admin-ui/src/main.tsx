@@ -14,6 +14,7 @@ const c = createConsole({
   setRepeat: (fn, ms) => setInterval(fn, ms),
   clearRepeat: (t) => clearInterval(t as number),
   realTime: () => Date.now(),
+  tokenStore: sessionStorage,
 })
 
 render(<App c={c} />, document.getElementById('app')!)

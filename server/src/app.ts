@@ -4,13 +4,14 @@ import { DEFAULT_ADMIN_DIR, DEFAULT_CONFIG_DIR } from './paths.js'
 import { validatorCompiler } from './validation.js'
 import type { HostOptions } from './simulation-host.js'
 import configPlugin from './plugins/config.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js'
 import corsPlugin from './plugins/cors.js'
 import docsPlugin from './plugins/docs.js'
 import adminPlugin from './plugins/admin.js'
 import streamsPlugin from './plugins/streams.js'
 import scenariosPlugin from './plugins/scenarios.js'
 import websocketPlugin from './plugins/websocket.js'
+import controlsPlugin from './plugins/controls.js'
 import healthRoutes from './routes/health.js'
 import streamRoutes from './routes/streams.js'
 import scenarioRoutes from './routes/scenarios.js'
@@ -33,9 +34,17 @@ export interface AppOptions {
   simulation?: Partial<HostOptions>
   /** Where the control journal lives (`:memory:` or unset: none, as in tests). */
   stateDir?: string
+  /**
+   * The state-changing endpoints: with `adminToken` they need `Authorization: Bearer <token>`
+   * (without it they are open, the demo default); `rateLimitPerMinute` per client IP (default 30).
+   */
+  controls?: { adminToken?: string; rateLimitPerMinute?: number; now?: () => number }
   /** WebSocket heartbeat and slow-consumer limits. */
   websocket?: { pingIntervalMs?: number; pongTimeoutMs?: number; maxBufferBytes?: number; pulseMs?: number; now?: () => number }
 }
+
+/** Control requests a client may send per minute unless told otherwise: a presenter clicks far fewer. */
+export const DEFAULT_CONTROL_RATE_LIMIT = 30
 
 export const VERSION = '0.1.0'
 
@@ -51,6 +60,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     forceCloseConnections: 'idle',
     // Cap what a caller can send us before the schemas even see it.
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(validatorCompiler())
 
@@ -58,6 +68,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(configPlugin, { configDir: options.configDir ?? DEFAULT_CONFIG_DIR })
   await app.register(corsPlugin, { origins: options.corsOrigins ?? '*' })
   await app.register(docsPlugin, { version: VERSION })
+  await app.register(controlsPlugin, {
+    adminToken: options.controls?.adminToken,
+    rateLimitPerMinute: options.controls?.rateLimitPerMinute ?? DEFAULT_CONTROL_RATE_LIMIT,
+    now: options.controls?.now ?? Date.now,
+  })
   await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, simulation: options.simulation ?? {}, stateDir: options.stateDir })
   await app.register(scenariosPlugin)
   await app.register(websocketPlugin, {

@@ -3,6 +3,7 @@
  * setup; a malformed value stops the boot with a message naming the variable.
  */
 import type { AppOptions } from './app.js'
+import { adminTokenProblem } from './controls/token.js'
 
 export interface ServerEnv {
   port: number
@@ -43,6 +44,17 @@ function bounded<F extends number | undefined>(
   return n
 }
 
+/** ADMIN_TOKEN: unset means open controls (the demo default); set, it must be a usable secret. */
+function adminToken(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.ADMIN_TOKEN
+  if (raw === undefined) return undefined
+  // Never echo the value: it is a secret, and the message lands in logs.
+  if (raw === '') throw new EnvError('ADMIN_TOKEN is set but empty: unset it to leave the controls open, or give a token of at least 16 characters')
+  const problem = adminTokenProblem(raw)
+  if (problem) throw new EnvError(`ADMIN_TOKEN ${problem}`)
+  return raw
+}
+
 export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) throw new EnvError(`LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
@@ -57,6 +69,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
       stateDir: env.STATE_DIR || './data',
       corsOrigins: origins === '' || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
       logger: { level: logLevel },
+      controls: {
+        adminToken: adminToken(env),
+        rateLimitPerMinute: int(env, 'CONTROL_RATE_LIMIT', undefined, 1, 100_000),
+      },
       websocket: {
         pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', undefined, 100, 3_600_000),
         pongTimeoutMs: int(env, 'WS_PONG_TIMEOUT_MS', undefined, 100, 3_600_000),

@@ -10,6 +10,8 @@ export interface ApiErrorLike extends Error {
   code: ErrorCode
   statusCode: number
   details?: string
+  /** Response headers the answer must carry (WWW-Authenticate on a 401, Retry-After on a 429). */
+  headers?: Record<string, string>
 }
 
 function define<C extends ErrorCode>(code: C, statusCode: number, message: string) {
@@ -38,6 +40,19 @@ export const Errors = {
   notFound: define('NOT_FOUND', 404, 'Not found'),
   payloadTooLarge: define('PAYLOAD_TOO_LARGE', 413, 'The request body is too large'),
   unsupportedMediaType: define('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported content type'),
+  /** RFC 6750: a missing token gets the bare challenge, a wrong one says `invalid_token`. */
+  unauthorized: (wrong: boolean): ApiErrorLike => {
+    const err = wrong
+      ? define('UNAUTHORIZED', 401, '')('The admin token is wrong', 'the Bearer token does not match ADMIN_TOKEN')
+      : define('UNAUTHORIZED', 401, '')('This control needs the admin token', 'send Authorization: Bearer <ADMIN_TOKEN>')
+    err.headers = { 'www-authenticate': wrong ? 'Bearer realm="marketsim", error="invalid_token"' : 'Bearer realm="marketsim"' }
+    return err
+  },
+  rateLimited: (retryAfterS: number, perMinute: number): ApiErrorLike => {
+    const err = define('RATE_LIMITED', 429, '')(`Too many control requests: try again in ${retryAfterS} s`, `at most ${perMinute} per minute per client`)
+    err.headers = { 'retry-after': String(retryAfterS) }
+    return err
+  },
   notReady: define('NOT_READY', 503, 'The simulation is starting'),
   internal: define('INTERNAL_ERROR', 500, 'Internal error'),
 }

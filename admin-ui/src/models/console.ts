@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals'
 import { createApi, explain, type Transport } from '../api.js'
+import { createAuth, type TokenStore } from './auth.js'
 import { createChart } from './chart.js'
 import { createClock } from './clock.js'
 import { createFeed } from './feed.js'
@@ -15,6 +16,8 @@ export interface ConsoleEnv extends Omit<LiveOptions, 'url'> {
   realTime: () => number
   setRepeat: (fn: () => void, ms: number) => unknown
   clearRepeat: (t: unknown) => void
+  /** Where the admin token is kept for the session (sessionStorage in the browser). */
+  tokenStore?: TokenStore
 }
 
 /**
@@ -22,9 +25,10 @@ export interface ConsoleEnv extends Omit<LiveOptions, 'url'> {
  * them and call actions. Built from injected transport and timers, so it runs in a test.
  */
 export function createConsole(env: ConsoleEnv) {
-  const api = createApi(env.transport)
+  const auth = createAuth(env.tokenStore)
+  const api = createApi(env.transport, () => auth.token.value)
   const clock = createClock()
-  const scenarios = createScenarios(api, clock, env.realTime, () => worldChanged())
+  const scenarios = createScenarios(api, clock, env.realTime, () => worldChanged(), auth)
   const heatmap = createHeatmap()
   const feed = createFeed(env.realTime)
   const timeline = createTimeline()
@@ -107,6 +111,7 @@ export function createConsole(env: ConsoleEnv) {
   const timers: unknown[] = []
   return {
     api,
+    auth,
     clock,
     scenarios,
     heatmap,

@@ -1,6 +1,7 @@
 import { computed, signal } from '@preact/signals'
 import type { ScenarioModifier, ScenarioSummary, SimulationState } from '@marketsim/shared-types'
 import { explain, type Api } from '../api.js'
+import type { Auth } from './auth.js'
 import type { Clock } from './clock.js'
 import { parseDuration } from './format.js'
 
@@ -46,6 +47,8 @@ export function createScenarios(
   realTime: () => number = () => Date.now(),
   /** After a successful action: what depends on the world (timeline, truth, chart) reloads. */
   changed: () => void = () => {},
+  /** A protected server's token: asked for on a 401, then the action is retried. */
+  auth?: Auth,
 ) {
   const catalog = signal<ScenarioSummary[]>([])
   const state = signal<SimulationState | undefined>(undefined)
@@ -80,7 +83,7 @@ export function createScenarios(
     busy.value = what
     error.value = undefined
     try {
-      const r = await call()
+      const r = await (auth ? auth.withToken(call) : call())
       notice.value = done?.(r)
       await refresh()
       changed()

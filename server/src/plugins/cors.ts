@@ -7,6 +7,9 @@ export default fp<{ origins: '*' | string[] }>(
     await app.register(cors, {
       origin: opts.origins === '*' ? '*' : opts.origins,
       methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      // A strict preflight check answers a bare OPTIONS with a text/plain 400 outside the
+      // envelope; an OPTIONS changes nothing, so it is simply answered with the CORS headers.
+      strictPreflight: false,
     })
   },
   { name: 'cors' },

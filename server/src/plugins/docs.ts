@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { BEARER } from '../routes/schemas.js'
 
 export const API_TAGS = [
   { name: 'health', description: 'Liveness and readiness' },
@@ -26,6 +27,17 @@ export default fp<{ version: string }>(
           version: opts.version,
         },
         tags: API_TAGS,
+        components: {
+          securitySchemes: {
+            [BEARER]: {
+              type: 'http',
+              scheme: 'bearer',
+              description:
+                'Only when the server runs with ADMIN_TOKEN: the state-changing endpoints (scenario, stop, reset, clock) then need ' +
+                '`Authorization: Bearer <ADMIN_TOKEN>` (401 UNAUTHORIZED otherwise). Without it they are open. Reads are always public.',
+            },
+          },
+        },
       },
     })
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } })

@@ -43,7 +43,17 @@ function toApiError(err: FastifyError, request: FastifyRequest): ApiErrorLike {
 function send(reply: FastifyReply, err: ApiErrorLike): FastifyReply {
   const body: ApiError = { error: { code: err.code, message: err.message } }
   if (err.details !== undefined) body.error.details = err.details
+  if (err.headers) reply.headers(err.headers)
   return reply.code(err.statusCode).type('application/json; charset=utf-8').send(body)
+}
+
+/**
+ * Fastify's `frameworkErrors` option: failures found before routing (a malformed %-escape in
+ * the path, a parameter over maxParamLength) would otherwise answer Fastify's own JSON shape.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const e = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? Errors.notFound('The path is too long', err.message) : Errors.invalidRequest('The URL is malformed', err.message)
+  send(reply, e)
 }
 
 /** The one error handler and the 404 handler: every failure leaves as the contract's envelope. */

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
+import { Errors } from '../errors.js'
 import { Hub, type HubOptions } from '../ws/hub.js'
 
 declare module 'fastify' {
@@ -26,7 +27,19 @@ export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs'> & { 
     await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
     app.addHook('onReady', async () => hub.start())
     app.addHook('preClose', async () => hub.stop())
-    app.get('/ws', { websocket: true, schema: { hide: true } }, (socket) => hub.add(socket))
+    // A plain GET (no upgrade) is answered in the envelope, not with @fastify/websocket's empty 404.
+    app.route({
+      method: 'GET',
+      url: '/ws',
+      schema: { hide: true },
+      wsHandler: (socket) => hub.add(socket),
+      handler: async (_req, reply) => {
+        reply.header('upgrade', 'websocket')
+        const err = Errors.invalidRequest('/ws is a WebSocket endpoint: connect with an Upgrade: websocket request', 'see README, "WebSocket protocol"')
+        err.statusCode = 426
+        throw err
+      },
+    })
   },
   { name: 'websocket', dependencies: ['streams'] },
 )

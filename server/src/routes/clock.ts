@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClockBody, ClockState } from '@marketsim/shared-types'
-import { errorResponses } from './schemas.js'
+import { CONTROL_SECURITY, controlErrors, errorResponses } from './schemas.js'
 
 /** The virtual clock: read it, pause it (speed 0) or run it up to 3600× real time. */
 const clock: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', async () => app.streams.assertReady())
+  const ready = async () => app.streams.assertReady()
 
   app.get(
     '/simulation/clock',
     {
+      onRequest: ready,
       schema: {
         tags: ['simulation'],
         summary: 'The virtual clock',
@@ -21,12 +22,15 @@ const clock: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/simulation/clock',
     {
+      // The guard before readiness, as on every control.
+      onRequest: [app.controls.guard, ready],
       schema: {
         tags: ['simulation'],
         summary: 'Set the clock speed',
         description: 'Simulated seconds per real second: 0 pauses, 1 is real time, at most 3600.',
         body: ClockBody,
-        response: { 200: ClockState, ...errorResponses(400, 503) },
+        security: CONTROL_SECURITY,
+        response: { 200: ClockState, ...controlErrors(400, 503) },
       },
     },
     async (req) => app.simulation.setSpeed(req.body.speed),

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ActivateScenarioBody, ActivateScenarioResponse, ResetResponse, ScenarioListResponse, StopResponse } from '@marketsim/shared-types'
 import { formatIso } from '../sim/payload.js'
-import { errorResponses } from './schemas.js'
+import { CONTROL_SECURITY, controlErrors, noInput } from './schemas.js'
 
 /** The scenario list and the controls a presenter presses. */
 const scenarios: FastifyPluginAsyncTypebox = async (app) => {
   const ready = async () => app.streams.assertReady()
+  // The guard before readiness: a caller without the token learns nothing, not even "starting".
+  const onRequest = [app.controls.guard, ready]
 
   app.get(
     '/simulation/scenarios',
@@ -23,7 +25,7 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/simulation/scenario',
     {
-      onRequest: ready,
+      onRequest,
       config: { validationCode: 'INVALID_SCENARIO' },
       schema: {
         tags: ['scenarios'],
@@ -33,7 +35,8 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
           'the world is re-simulated from that moment (the past before it unchanged) and continues live from the new past. ' +
           'One scenario at a time; `normal-operations` acts as reset and is accepted at any time.',
         body: ActivateScenarioBody,
-        response: { 200: ActivateScenarioResponse, ...errorResponses(400, 404, 409, 503) },
+        security: CONTROL_SECURITY,
+        response: { 200: ActivateScenarioResponse, ...controlErrors(400, 404, 409, 503) },
       },
     },
     async (req) => {
@@ -68,12 +71,14 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/simulation/stop',
     {
-      onRequest: ready,
+      onRequest,
+      preValidation: noInput,
       schema: {
         tags: ['scenarios'],
         summary: 'Stop the running scenario',
         description: 'The active scenario starts settling now; `settlingUntil` is when it will have settled. With nothing active or settling: 400 NO_ACTIVE_SCENARIO.',
-        response: { 200: StopResponse, ...errorResponses(400, 503) },
+        security: CONTROL_SECURITY,
+        response: { 200: StopResponse, ...controlErrors(400, 503) },
       },
     },
     async () => {
@@ -85,12 +90,14 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/simulation/reset',
     {
-      onRequest: ready,
+      onRequest,
+      preValidation: noInput,
       schema: {
         tags: ['scenarios'],
         summary: 'Reset to baseline',
         description: 'Clears every scenario, its events and cascades at once and restores the baseline past; the live stream continues from it.',
-        response: { 200: ResetResponse, ...errorResponses(503) },
+        security: CONTROL_SECURITY,
+        response: { 200: ResetResponse, ...controlErrors(400, 503) },
       },
     },
     async () => {

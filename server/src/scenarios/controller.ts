@@ -66,6 +66,12 @@ export class ScenarioController {
   async activate(scenarioId: string, startTime?: number): Promise<Activation | { reset: true }> {
     const def = this.definition(scenarioId)
     const now = this.host.sim.now
+    // The time is checked first, so a refused request changes nothing, whatever the scenario.
+    if (startTime !== undefined) {
+      if (startTime > now) throw Errors.invalidTimeRange('startTime lies in the future', `now is ${formatIso(now)}`)
+      if (startTime < this.host.sim.historyStartMs)
+        throw Errors.invalidTimeRange('startTime lies before the simulated history', `history starts at ${formatIso(this.host.sim.historyStartMs)}`)
+    }
     if (def.id === NORMAL_OPERATIONS) {
       // Normal operations is the reset button: accepted whatever is running.
       await this.reset()
@@ -74,9 +80,6 @@ export class ScenarioController {
     const running = this.current(now)
     if (running) throw Errors.scenarioAlreadyActive(running.def.id)
     if (startTime !== undefined) {
-      if (startTime > now) throw Errors.invalidTimeRange('startTime lies in the future', `now is ${formatIso(now)}`)
-      if (startTime < this.host.sim.historyStartMs)
-        throw Errors.invalidTimeRange('startTime lies before the simulated history', `history starts at ${formatIso(this.host.sim.historyStartMs)}`)
       // A run that would still be running now conflicts with nothing only if no other run overlaps it.
       const overlapping = this.runs.find((r) => settleEnd(r) > startTime)
       if (overlapping) throw Errors.scenarioAlreadyActive(overlapping.def.id)
