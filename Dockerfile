@@ -27,7 +27,8 @@ COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/admin-ui/package.json admin-ui/package.json
 COPY --from=build /app/admin-ui/dist admin-ui/dist
 COPY --from=build /app/config config
-COPY --from=build /app/scripts/start.mjs scripts/start.mjs
+COPY --from=build /app/scripts/start.mjs /app/scripts/export.mjs scripts/
+COPY --from=build /app/scripts/lib/build.mjs scripts/lib/build.mjs
 USER node
 EXPOSE 3000
 # The same command as on a laptop; with no sources in the image, start.mjs builds nothing.
