@@ -27,7 +27,8 @@ COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/admin-ui/package.json admin-ui/package.json
 COPY --from=build /app/admin-ui/dist admin-ui/dist
 COPY --from=build /app/config config
-COPY --from=build /app/scripts/start.mjs scripts/start.mjs
+COPY --from=build /app/scripts/start.mjs /app/scripts/export.mjs scripts/
+COPY --from=build /app/scripts/lib/build.mjs scripts/lib/build.mjs
 # The control journal: mount a volume here so a redeploy replays the world (README: Restarts).
 ENV STATE_DIR=/app/data
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -97,8 +97,10 @@ export class Simulation {
     this.materializer.shifts = (s, t) => this.effects.payloadShift(s, t)
     this.normalizer = new Normalizer(model, this.engine.buckets, this.engine.expectation)
     this.engine.onLive = (ev) => {
+      ++this.seq
+      if (ev.t < this.showFrom) return
       this.held.push(ev)
-      this.pending.push(this.materializer.toStreamEvent(ev, ++this.seq))
+      this.pending.push(this.materializer.toStreamEvent(ev, this.seq))
     }
     // Normalize an instant's events together once all of them are counted: thirty no-shows
     // at 08:15:00.000 are one observation, not thirty growing ones.
@@ -115,6 +117,13 @@ export class Simulation {
       this.held.length = 0
     }
   }
+
+  /**
+   * Emitted events before this time are numbered but neither built nor published: an export
+   * of a later window keeps the live numbering (payloads are drawn by seq) without paying for
+   * payloads it would throw away. The server leaves it at -∞.
+   */
+  showFrom = Number.NEGATIVE_INFINITY
 
   private pending: StreamEvent[] = []
   private readonly held: Ev[] = []

@@ -1,0 +1,149 @@
+/**
+ * The export's command line: parsed, checked against the world, and turned into the window to
+ * simulate. Every problem is a UsageError with one line that names the option, so a typo
+ * never costs a 30-day build before it is reported.
+ */
+import path from 'node:path'
+import fs from 'node:fs'
+import { parseArgs } from 'node:util'
+import type { WorldConfig } from '../config/load.js'
+import { BUCKET_MS, DAY, floorTo } from '../sim/time.js'
+import { formatIso } from '../sim/payload.js'
+import { newRun, settleEnd, type ScenarioRun } from '../scenarios/lifecycle.js'
+
+export class UsageError extends Error {}
+
+export type Format = 'ndjson' | 'csv'
+
+export interface ExportOptions {
+  fromMs: number
+  toMs: number
+  /** The world's live start (the server's SIM_START). */
+  startMs: number
+  historyDays: number
+  seed: number
+  /** Stream names to keep; undefined keeps all. */
+  streams: Set<string> | undefined
+  format: Format
+  /** undefined: stdout. */
+  out: string | undefined
+  truth: boolean
+  configDir: string | undefined
+  /** `id@ISO` activations, in the order given (they are numbered mod_001… like the server's). */
+  scenarios: Array<{ id: string; atMs: number }>
+}
+
+export const USAGE =
+  'usage: npm run -s export -- --from <ISO> --to <ISO> [--start <ISO>] [--history-days N] [--seed N] ' +
+  '[--streams a,b] [--format ndjson|csv] [--out FILE] [--truth] [--config DIR] [--scenario id@ISO]...'
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+
+function isoTime(name: string, raw: string): number {
+  const t = Date.parse(raw)
+  if (!ISO.test(raw) || Number.isNaN(t)) throw new UsageError(`--${name} ${raw}: expected an ISO-8601 time with a zone, such as 2026-11-26T08:00:00Z`)
+  return t
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} ${raw}: expected an integer from ${min} to ${max}`)
+  return n
+}
+
+/** Parse argv (without node and the script); checks that need no world. */
+export function parseOptions(argv: string[], defaultSeed: number): ExportOptions {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        start: { type: 'string' },
+        'history-days': { type: 'string' },
+        seed: { type: 'string' },
+        streams: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        truth: { type: 'boolean' },
+        config: { type: 'string' },
+        scenario: { type: 'string', multiple: true },
+      },
+    }))
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!)
+  }
+  if (values.from === undefined || values.to === undefined) throw new UsageError('--from and --to are required')
+  const fromMs = isoTime('from', values.from)
+  const toMs = isoTime('to', values.to)
+  if (toMs <= fromMs) throw new UsageError(`--to ${values.to} must be after --from ${values.from}`)
+  const format = values.format ?? 'ndjson'
+  if (format !== 'ndjson' && format !== 'csv') throw new UsageError(`--format ${format}: expected ndjson or csv`)
+  const streams = values.streams?.split(',').map((s) => s.trim()).filter(Boolean)
+  if (streams !== undefined && streams.length === 0) throw new UsageError('--streams: expected a comma-separated list of stream names')
+  const out = values.out === undefined || values.out === '-' ? undefined : values.out
+  if (values.truth && out === undefined) throw new UsageError('--truth writes <out>.truth.ndjson beside the events: give --out FILE')
+  if (out !== undefined) {
+    const dir = path.dirname(path.resolve(out))
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--out ${out}: directory ${dir} does not exist`)
+  }
+  const scenarios = (values.scenario ?? []).map((s) => {
+    const at = s.indexOf('@')
+    if (at <= 0) throw new UsageError(`--scenario ${s}: expected <scenarioId>@<ISO time>`)
+    return { id: s.slice(0, at), atMs: isoTime('scenario', s.slice(at + 1)) }
+  })
+  return {
+    fromMs,
+    toMs,
+    // Default: the window is the live run of a server started at --from (SIM_START=<from>),
+    // so any length works, seq starts at 1, and a longer --to only appends.
+    startMs: values.start === undefined ? fromMs : isoTime('start', values.start),
+    historyDays: integer('history-days', values['history-days'], 30, 1, 90),
+    seed: integer('seed', values.seed, defaultSeed, 0, 2 ** 32 - 1),
+    streams: streams && new Set(streams),
+    format,
+    out,
+    truth: values.truth ?? false,
+    configDir: values.config,
+    scenarios,
+  }
+}
+
+/** Where the world's history begins (the server's historyStartTime). */
+export function historyStartMs(o: Pick<ExportOptions, 'startMs' | 'historyDays'>): number {
+  return floorTo(o.startMs - o.historyDays * DAY, BUCKET_MS)
+}
+
+/** Checks against the world: stream names, the window inside it, scenarios the server would accept. */
+export function checkAgainstWorld(o: ExportOptions, world: WorldConfig): void {
+  if (o.streams) {
+    const unknown = [...o.streams].filter((s) => !world.streamByName.has(s))
+    if (unknown.length > 0) throw new UsageError(`--streams: unknown stream${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (GET /api/streams lists them)`)
+  }
+  const first = historyStartMs(o)
+  if (o.fromMs < first) {
+    throw new UsageError(`--from ${formatIso(o.fromMs)} lies before the world's history, which starts at ${formatIso(first)} (--start minus --history-days ${o.historyDays})`)
+  }
+  scenarioRuns(o, world)
+}
+
+/** The scenario runs of --scenario, as the server's controller would have made them. */
+export function scenarioRuns(o: ExportOptions, world: WorldConfig): ScenarioRun[] {
+  const runs: ScenarioRun[] = []
+  o.scenarios.forEach(({ id, atMs }, i) => {
+    const def = world.scenarios.find((s) => s.id === id)
+    if (!def) throw new UsageError(`--scenario ${id}: no such scenario (config/scenarios has ${world.scenarios.map((s) => s.id).join(', ')})`)
+    if (id === 'normal-operations') throw new UsageError('--scenario normal-operations is the reset button: leave it and the runs before it out')
+    if (atMs < historyStartMs(o)) throw new UsageError(`--scenario ${id}@${formatIso(atMs)} lies before the world's history`)
+    const prev = runs[runs.length - 1]
+    if (prev && prev.startMs > atMs) throw new UsageError(`--scenario ${id}@${formatIso(atMs)}: give the scenarios in the order of their times`)
+    if (prev && settleEnd(prev) > atMs) throw new UsageError(`--scenario ${id}@${formatIso(atMs)}: ${prev.def.id} is still active or settling then (one at a time)`)
+    // A live activation and a backdated one both take effect, and are known, from their start.
+    runs.push(newRun(`mod_${String(i + 1).padStart(3, '0')}`, def, atMs, atMs))
+  })
+  return runs
+}
