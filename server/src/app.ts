@@ -11,6 +11,7 @@ import adminPlugin from './plugins/admin.js'
 import streamsPlugin from './plugins/streams.js'
 import scenariosPlugin from './plugins/scenarios.js'
 import websocketPlugin from './plugins/websocket.js'
+import metricsPlugin from './plugins/metrics.js'
 import healthRoutes from './routes/health.js'
 import streamRoutes from './routes/streams.js'
 import scenarioRoutes from './routes/scenarios.js'
@@ -33,6 +34,8 @@ export interface AppOptions {
   simulation?: Partial<HostOptions>
   /** WebSocket heartbeat and slow-consumer limits. */
   websocket?: { pingIntervalMs?: number; pongTimeoutMs?: number; maxBufferBytes?: number; pulseMs?: number; now?: () => number }
+  /** GET /metrics: how finely the event-loop delay is sampled (default 20 ms). */
+  metrics?: { eventLoopResolutionMs?: number }
 }
 
 /** The default seed: a plain `npm start` is reproducible. */
@@ -80,6 +83,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     pulseMs: options.websocket?.pulseMs,
     now: options.websocket?.now,
   })
+  // Before the routes: its onResponse hook times every request registered after it.
+  await app.register(metricsPlugin, { eventLoopResolutionMs: options.metrics?.eventLoopResolutionMs ?? 20 })
 
   await app.register(
     async (api) => {
