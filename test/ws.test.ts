@@ -4,46 +4,8 @@ import t from 'tap'
 import WebSocket from 'ws'
 import { WsPulse, type StreamEvent } from '@marketsim/shared-types'
 import { Hub } from '../server/src/ws/hub.js'
-import { TEST_START, build, schemaErrors } from './helpers.js'
-
-type Msg = { type: string; [k: string]: unknown }
-
-async function server(t: Parameters<typeof build>[0], options: Parameters<typeof build>[1] = {}) {
-  const app = await build(t, { simulation: { historyDays: 1 }, ...options })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as net.AddressInfo
-  let at = TEST_START
-  /** Advance the world and flush every client's batch. */
-  const tick = (ms: number) => {
-    app.simulation.sim.advanceTo((at += ms))
-    app.hub.flush()
-  }
-  return { app, url: `ws://127.0.0.1:${port}/ws`, tick }
-}
-
-/** A client that records what it receives. */
-async function client(t: Parameters<typeof build>[0], url: string) {
-  const ws = new WebSocket(url)
-  const inbox: Msg[] = []
-  ws.on('message', (d) => inbox.push(JSON.parse(String(d)) as Msg))
-  await new Promise((r, j) => ws.once('open', r).once('error', j))
-  t.teardown(() => ws.terminate())
-  const send = (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m))
-  /** Wait until the inbox holds a message matching `pred` (messages arrive over loopback). */
-  const next = async (pred: (m: Msg) => boolean): Promise<Msg> => {
-    for (let i = 0; i < 400; i++) {
-      const found = inbox.find(pred)
-      if (found) return found
-      await new Promise((r) => setTimeout(r, 5))
-    }
-    throw new Error('message never came')
-  }
-  const settle = () => new Promise((r) => setTimeout(r, 50))
-  return { ws, inbox, send, next, settle }
-}
-
-const eventsOf = (inbox: Msg[]): StreamEvent[] =>
-  inbox.flatMap((m) => (m.type === 'batch' ? (m.events as StreamEvent[]) : m.type === 'event' ? [m.data as StreamEvent] : m.type === 'catchup' ? (m.events as StreamEvent[]) : []))
+import { build, schemaErrors } from './helpers.js'
+import { client, eventsOf, server, slowAndFast } from './ws-helpers.js'
 
 t.test('nothing before subscribing; then the matching events, batched, in timeline order', async (t) => {
   const { url, tick } = await server(t)
@@ -180,25 +142,12 @@ t.test('heartbeat: JSON pings; a client silent past the timeout is dropped, one 
 })
 
 t.test('a slow consumer is closed with 4008 while the others keep receiving', async (t) => {
-  const { app, url, tick } = await server(t, { websocket: { maxBufferBytes: 256 * 1024 } })
-  const slow = await client(t, url)
-  const fast = await client(t, url)
-  for (const c of [slow, fast]) {
-    c.send({ type: 'subscribe', topics: ['*'] })
-    await c.next((m) => m.type === 'subscribed')
-  }
+  const { app, tick, slow, fast, starve, resume } = await slowAndFast(t)
   const closed = new Promise<[number, string]>((r) => slow.ws.once('close', (code, reason) => r([code, String(reason)])))
-  ;(slow.ws as unknown as { _socket: net.Socket })._socket.pause() // it stops reading
-  // The server gives up on it once its unsent backlog passes the limit (the paused client
-  // cannot even read the close frame until it resumes).
-  for (let i = 0; i < 100 && app.hub.size > 1; i++) {
-    const seen = eventsOf(fast.inbox).length
-    tick(60_000)
-    await fast.next(() => eventsOf(fast.inbox).length > seen) // the healthy client keeps reading
-  }
+  await starve()
   t.equal(app.hub.size, 1, 'only the healthy client is left')
   t.equal(app.hub.stats.slowDisconnects, 1)
-  ;(slow.ws as unknown as { _socket: net.Socket })._socket.resume()
+  resume()
   const [code, reason] = await closed
   t.equal(code, 4008)
   t.match(reason, /reconnect/)

@@ -12,6 +12,7 @@ import streamsPlugin from './plugins/streams.js'
 import scenariosPlugin from './plugins/scenarios.js'
 import websocketPlugin from './plugins/websocket.js'
 import controlsPlugin from './plugins/controls.js'
+import metricsPlugin from './plugins/metrics.js'
 import healthRoutes from './routes/health.js'
 import streamRoutes from './routes/streams.js'
 import scenarioRoutes from './routes/scenarios.js'
@@ -41,6 +42,8 @@ export interface AppOptions {
   controls?: { adminToken?: string; rateLimitPerMinute?: number; now?: () => number }
   /** WebSocket heartbeat and slow-consumer limits. */
   websocket?: { pingIntervalMs?: number; pongTimeoutMs?: number; maxBufferBytes?: number; pulseMs?: number; now?: () => number }
+  /** GET /metrics: how finely the event-loop delay is sampled (default 20 ms). */
+  metrics?: { eventLoopResolutionMs?: number }
 }
 
 /** Control requests a client may send per minute unless told otherwise: a presenter clicks far fewer. */
@@ -82,6 +85,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     pulseMs: options.websocket?.pulseMs,
     now: options.websocket?.now,
   })
+  // Before the routes: its onResponse hook times every request registered after it.
+  await app.register(metricsPlugin, { eventLoopResolutionMs: options.metrics?.eventLoopResolutionMs ?? 20 })
 
   await app.register(
     async (api) => {

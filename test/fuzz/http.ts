@@ -25,6 +25,7 @@ export const READS: Record<string, string[]> = {
   '/api/simulation/ground-truth': ['start', 'end'],
   '/api/simulation/correlations': ['eventId', 'stream', 'startTime', 'endTime'],
   '/docs/json': [],
+  '/metrics': [],
   '/docs': [],
   '/': [],
   '/ws': [],
@@ -62,7 +63,8 @@ function readCase(r: Rng): HttpCase {
 function pathCase(r: Rng): HttpCase {
   const what = pick(r, ['stream', 'admin', 'docs', 'api'] as const)
   const junk = r() < 0.5 ? pick(r, TRAVERSALS) : enc(r, badValue(r))
-  if (what === 'stream') return { kind: 'GET /api/streams/:name', request: { url: `/api/streams/${junk}` }, expect: 'refuse' }
+  // An empty junk value leaves `/api/streams/`, which is the catalog (trailing slashes are ignored).
+  if (what === 'stream') return { kind: 'GET /api/streams/:name', request: { url: `/api/streams/${junk}` }, expect: junk === '' ? 'read' : 'refuse' }
   if (what === 'api') return { kind: 'GET /api/<unknown>', request: { url: `/api/${junk}/${enc(r, randomText(r, 5))}` }, expect: 'refuse' }
   // The console is a SPA: any path under /admin is its page; /docs serves its own assets.
   return { kind: `GET /${what}/*`, request: { url: `/${what}/${what === 'docs' ? 'static/' : ''}${junk}` }, expect: 'read' }

@@ -154,6 +154,18 @@ export class Simulation {
     return this.engine.model.streams.map((s) => s.name)
   }
 
+  /**
+   * Events each stream has produced since the history start, history and live (what the
+   * history endpoint sums up), in stream order. Reads the buckets: O(buckets), for scrapes.
+   */
+  eventCounts(): number[] {
+    return this.engine.buckets.series.map((b) => {
+      let n = 0
+      for (let i = 0; i < b.length; i++) n += b.counts[i]!
+      return n
+    })
+  }
+
   get historyStartMs(): number {
     return this.engine.historyStartMs
   }

@@ -126,7 +126,8 @@ export class Hub {
     }
     c.socket.send(text)
     this.stats.sent++
-    this.stats.bytes += text.length
+    // Bytes on the wire, not UTF-16 units: scenario states and external events carry emoji and arrows.
+    this.stats.bytes += Buffer.byteLength(text)
   }
 
   private error(c: Client, code: string, message: string): void {
