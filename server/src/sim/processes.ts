@@ -375,6 +375,11 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
     timeSensitive: true,
     field: (ev, name) => (name === 'new_status' ? ev.v : name === 'old_status' ? TUTOR_STATUSES[ev.y] : undefined),
   })
+  // One shape for every handler: the engine reads these fields for millions of events, and
+  // objects of one hidden class keep those reads monomorphic.
+  for (const [i, h] of handlers) {
+    handlers.set(i, { root: h.root, child: h.child, process: h.process, timeSensitive: h.timeSensitive ?? false, field: h.field, delay: h.delay })
+  }
   return handlers
 }
 
