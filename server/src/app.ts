@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DEFAULT_ADMIN_DIR, DEFAULT_CONFIG_DIR } from './paths.js'
 import { validatorCompiler } from './validation.js'
 import type { HostOptions } from './simulation-host.js'
+import { DEFAULT_HISTORY_DAYS } from './env.js'
 import configPlugin from './plugins/config.js'
 import errorsPlugin from './plugins/errors.js'
 import corsPlugin from './plugins/cors.js'
@@ -43,10 +44,11 @@ function simulationOptions(o: Partial<HostOptions> = {}): HostOptions {
     seed: o.seed ?? DEFAULT_SEED,
     // The wall clock is read here, in the shell, never in the core.
     startMs: o.startMs ?? Math.floor(Date.now() / 1000) * 1000,
-    historyDays: o.historyDays ?? 30,
+    historyDays: o.historyDays ?? DEFAULT_HISTORY_DAYS,
     speed: o.speed ?? 1,
     tickMs: o.tickMs ?? 50,
     realNow: o.realNow,
+    expectation: o.expectation,
   }
 }
 

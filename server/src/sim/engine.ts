@@ -503,6 +503,12 @@ export class Engine {
     return b.minDelay === b.maxDelay ? b.minDelay : b.minDelay + this.rng.next() * (b.maxDelay - b.minDelay)
   }
 
+  /** What the expectation pass depends on (config and timing, not the seed): equal keys, equal passes. */
+  expectationKey(): string {
+    const w = this.model.world
+    return `${hash32(JSON.stringify([w.streams, w.relationships, w.calendar]))}:${this.originMs}:${this.historyStartMs}:${this.liveFromMs}`
+  }
+
   /** A seed for payloads and identities that must not disturb the world's own draws. */
   sideSeed(...parts: Array<string | number>): number {
     return hash32(this.seed, ...parts)
