@@ -1,15 +1,43 @@
 /**
- * The scheduler: a timing wheel of one-minute slots. Pushing is O(1); a slot is sorted once
- * when it becomes current, and events scheduled into the current slot are inserted in order.
- * Far cheaper than a binary heap for the millions of events a 30-day history holds.
+ * The scheduler: a timing wheel of one-minute slots. Pushing is O(1); a slot is put in order
+ * once, when it becomes current, and events scheduled into the current slot are inserted in
+ * order. Far cheaper than a binary heap for the millions of events a 30-day history holds.
+ *
+ * A pushed event is copied into its slot as a packed record, and popped into an object the
+ * caller passes: the world waits on hundreds of thousands of events days ahead (the start
+ * decisions of booked sessions). Kept as objects, each would be copied through the young
+ * generation and later read back cold from anywhere in the heap; packed, a slot is a few
+ * contiguous chunks of one arena, and the caller can recycle the object it pushed.
  */
-import { byTime, type Ev } from './event.js'
+import type { Ev } from './event.js'
 import { MINUTE } from './time.js'
 
+/** Numbers per record: t, q, s, id, st, tu, sub, x, y (v, a string, is kept beside them). */
+const STRIDE = 9
+/** Records per chunk: a slot grows by whole chunks of the wheel's arena, handed back when it empties. */
+const CHUNK_BITS = 4
+const CHUNK = 1 << CHUNK_BITS
+/** Emptied slots kept for reuse, so the wheel allocates little once warm. */
+const SPARE_SLOTS = 16
+
+/** One minute's events: its records' chunks in push order, and a pop order when that differs. */
+interface Slot {
+  n: number
+  chunks: number[]
+  /** Record indices in pop order, once records stopped arriving in time order. */
+  order: number[] | undefined
+}
+
 export class TimingWheel {
-  private readonly slots = new Map<number, Ev[]>()
+  private readonly slots = new Map<number, Slot>()
+  private readonly spare: Slot[] = []
+  /** Every record, in chunks; `v` holds each record's string. */
+  private num = new Float64Array(256 * CHUNK * STRIDE)
+  private readonly v: Array<string | undefined> = []
+  private readonly freeChunks: number[] = []
+  private chunkCount = 0
   private currentKey: number
-  private current: Ev[] = []
+  private current: Slot | undefined
   private cursor = 0
   size = 0
 
@@ -18,69 +46,150 @@ export class TimingWheel {
     this.currentKey = Math.floor(startMs / MINUTE) - 1
   }
 
+  /** Schedule a copy of ev: the caller may reuse the object afterwards. */
   push(ev: Ev): void {
     const key = Math.floor(ev.t / MINUTE)
     this.size++
     if (key === this.currentKey) {
-      // Keep the live slot sorted: binary search after the cursor.
-      let lo = this.cursor
-      let hi = this.current.length
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (byTime(this.current[mid]!, ev) <= 0) lo = mid + 1
-        else hi = mid
-      }
-      this.current.splice(lo, 0, ev)
+      // Keep the live slot in order: inserted among what has not been popped yet.
+      this.current ??= this.newSlot()
+      this.insert(this.current, this.add(this.current, ev))
       return
     }
     if (key < this.currentKey) throw new Error(`scheduling into the past: ${new Date(ev.t).toISOString()}`)
-    const slot = this.slots.get(key)
-    if (slot) slot.push(ev)
-    else this.slots.set(key, [ev])
+    let slot = this.slots.get(key)
+    if (!slot) this.slots.set(key, (slot = this.newSlot()))
+    this.add(slot, ev)
   }
 
-  /** The next event with t < limit, removed from the wheel; undefined when there is none. */
-  pop(limit: number): Ev | undefined {
+  /** Fill `into` with the next event with t < limit and remove it; false when there is none. */
+  pop(limit: number, into: Ev): boolean {
     for (;;) {
-      if (this.cursor < this.current.length) {
-        const ev = this.current[this.cursor]!
-        if (ev.t >= limit) return undefined
+      const slot = this.current
+      if (slot && this.cursor < slot.n) {
+        const r = this.record(slot, slot.order ? slot.order[this.cursor]! : this.cursor)
+        if (this.num[r * STRIDE]! >= limit) return false
         this.cursor++
         this.size--
-        return ev
+        this.read(r, into)
+        return true
       }
       const nextKey = this.currentKey + 1
-      if (nextKey * MINUTE >= limit) return undefined
+      if (nextKey * MINUTE >= limit) return false
       this.advanceSlot(nextKey)
     }
   }
 
   /** Make `key` the current slot (an empty minute costs one Map lookup). */
   private advanceSlot(key: number): void {
+    if (this.current) this.release(this.current)
     this.currentKey = key
     const slot = this.slots.get(key)
     if (slot) {
       this.slots.delete(key)
-      // Slots are mostly filled in time order already (the deferred decisions of a quarter hour
-      // share one time and arrive in sequence): a linear check spares a comparator sort.
-      if (!inOrder(slot)) slot.sort(byTime)
-      this.current = slot
-    } else this.current = []
+      this.arrange(slot)
+    }
+    this.current = slot
     this.cursor = 0
   }
 
-  /** Every pending event, in no particular order (for snapshots and tests). */
-  *pending(): Iterable<Ev> {
-    for (let i = this.cursor; i < this.current.length; i++) yield this.current[i]!
-    for (const slot of this.slots.values()) yield* slot
+  /** Where record i of a slot lives in the arena. */
+  private record(slot: Slot, i: number): number {
+    return (slot.chunks[i >> CHUNK_BITS]! << CHUNK_BITS) | (i & (CHUNK - 1))
   }
-}
 
-function inOrder(slot: Ev[]): boolean {
-  for (let i = 1; i < slot.length; i++) {
-    const a = slot[i - 1]!
-    const b = slot[i]!
-    if (a.t > b.t || (a.t === b.t && a.q > b.q)) return false
+  private add(slot: Slot, ev: Ev): number {
+    const i = slot.n++
+    if ((i & (CHUNK - 1)) === 0) slot.chunks.push(this.freeChunks.pop() ?? this.newChunk())
+    const r = this.record(slot, i)
+    const a = this.num
+    const o = r * STRIDE
+    a[o] = ev.t
+    a[o + 1] = ev.q
+    a[o + 2] = ev.s
+    a[o + 3] = ev.id
+    a[o + 4] = ev.st
+    a[o + 5] = ev.tu
+    a[o + 6] = ev.sub
+    a[o + 7] = ev.x
+    a[o + 8] = ev.y
+    this.v[r] = ev.v
+    return i
   }
-  return true
+
+  private read(r: number, ev: Ev): void {
+    const a = this.num
+    const o = r * STRIDE
+    ev.t = a[o]!
+    ev.q = a[o + 1]!
+    ev.s = a[o + 2]!
+    ev.id = a[o + 3]!
+    ev.st = a[o + 4]!
+    ev.tu = a[o + 5]!
+    ev.sub = a[o + 6]!
+    ev.x = a[o + 7]!
+    ev.y = a[o + 8]!
+    ev.v = this.v[r]
+  }
+
+  /** Record i of a slot goes before record j: earlier, or as early and pushed first (as byTime). */
+  private before(slot: Slot, i: number, j: number): boolean {
+    const a = this.num
+    const oi = this.record(slot, i) * STRIDE
+    const oj = this.record(slot, j) * STRIDE
+    return a[oi]! < a[oj]! || (a[oi] === a[oj] && a[oi + 1]! < a[oj + 1]!)
+  }
+
+  /** Put a slot in pop order (most slots already are: a linear check spares the sort). */
+  private arrange(slot: Slot): void {
+    for (let i = 1; i < slot.n; i++) {
+      if (this.before(slot, i, i - 1)) {
+        const order = Array.from({ length: slot.n }, (_, k) => k)
+        slot.order = order.sort((x, y) => (x === y ? 0 : this.before(slot, x, y) ? -1 : 1))
+        return
+      }
+    }
+  }
+
+  /** Record i (just added to the current slot) into pop order, among what has not been popped. */
+  private insert(slot: Slot, i: number): void {
+    if (!slot.order) {
+      if (i === 0 || this.before(slot, i - 1, i)) return // after everything: already in place
+      slot.order = Array.from({ length: i }, (_, k) => k)
+    }
+    let lo = this.cursor
+    let hi = i
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.before(slot, slot.order[mid]!, i)) lo = mid + 1
+      else hi = mid
+    }
+    slot.order.splice(lo, 0, i)
+  }
+
+  private newChunk(): number {
+    if ((this.chunkCount + 1) * CHUNK * STRIDE > this.num.length) {
+      const grown = new Float64Array(this.num.length * 2)
+      grown.set(this.num)
+      this.num = grown
+    }
+    return this.chunkCount++
+  }
+
+  private newSlot(): Slot {
+    return this.spare.pop() ?? { n: 0, chunks: [], order: undefined }
+  }
+
+  /** An emptied slot: its chunks back to the arena, the slot itself kept for reuse. */
+  private release(slot: Slot): void {
+    for (const c of slot.chunks) {
+      this.freeChunks.push(c)
+      // Drop the strings, so a freed chunk holds no label alive.
+      for (let r = c << CHUNK_BITS; r < (c + 1) << CHUNK_BITS; r++) this.v[r] = undefined
+    }
+    slot.chunks.length = 0
+    slot.n = 0
+    slot.order = undefined
+    if (this.spare.length < SPARE_SLOTS) this.spare.push(slot)
+  }
 }
