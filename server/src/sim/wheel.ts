@@ -19,6 +19,9 @@ const CHUNK_BITS = 4
 const CHUNK = 1 << CHUNK_BITS
 /** Emptied slots kept for reuse, so the wheel allocates little once warm. */
 const SPARE_SLOTS = 16
+/** Slots within this many minutes of the current one are found by index (22 days); later ones by key. */
+const RING_BITS = 15
+const RING = 1 << RING_BITS
 
 /** One minute's events: its records' chunks in push order, and a pop order when that differs. */
 interface Slot {
@@ -29,11 +32,14 @@ interface Slot {
 }
 
 export class TimingWheel {
-  private readonly slots = new Map<number, Slot>()
+  /** The slot of minute k at ring[k mod RING] (a Map lookup per push cost more than the rest of it). */
+  private readonly ring: Array<Slot | undefined> = new Array<Slot | undefined>(RING).fill(undefined)
+  /** Slots of minutes beyond the ring's reach (only a config with delays of weeks has any). */
+  private readonly far = new Map<number, Slot>()
   private readonly spare: Slot[] = []
   /** Every record, in chunks; `v` holds each record's string. */
   private num = new Float64Array(256 * CHUNK * STRIDE)
-  private readonly v: Array<string | undefined> = []
+  private readonly v: Array<string | undefined> = new Array<string | undefined>(256 * CHUNK).fill(undefined)
   private readonly freeChunks: number[] = []
   private chunkCount = 0
   private currentKey: number
@@ -57,8 +63,14 @@ export class TimingWheel {
       return
     }
     if (key < this.currentKey) throw new Error(`scheduling into the past: ${new Date(ev.t).toISOString()}`)
-    let slot = this.slots.get(key)
-    if (!slot) this.slots.set(key, (slot = this.newSlot()))
+    let slot: Slot | undefined
+    if (key - this.currentKey < RING) {
+      const i = key & (RING - 1)
+      slot = this.ring[i] ?? (this.ring[i] = this.newSlot())
+    } else {
+      slot = this.far.get(key)
+      if (!slot) this.far.set(key, (slot = this.newSlot()))
+    }
     this.add(slot, ev)
   }
 
@@ -84,11 +96,15 @@ export class TimingWheel {
   private advanceSlot(key: number): void {
     if (this.current) this.release(this.current)
     this.currentKey = key
-    const slot = this.slots.get(key)
-    if (slot) {
-      this.slots.delete(key)
-      this.arrange(slot)
+    let slot = this.ring[key & (RING - 1)]
+    this.ring[key & (RING - 1)] = undefined
+    const far = this.far.size > 0 ? this.far.get(key) : undefined
+    if (far) {
+      this.far.delete(key)
+      if (slot) this.moveRecords(far, slot)
+      else slot = far
     }
+    if (slot) this.arrange(slot)
     this.current = slot
     this.cursor = 0
   }
@@ -172,8 +188,19 @@ export class TimingWheel {
       const grown = new Float64Array(this.num.length * 2)
       grown.set(this.num)
       this.num = grown
+      for (let r = this.v.length; r < grown.length / STRIDE; r++) this.v.push(undefined)
     }
     return this.chunkCount++
+  }
+
+  /** Append a slot's records to another (the sort on arrival restores the order). */
+  private moveRecords(from: Slot, to: Slot): void {
+    const ev = { t: 0, s: 0, q: 0, id: 0, st: 0, tu: 0, sub: 0, x: 0, y: 0, v: undefined }
+    for (let i = 0; i < from.n; i++) {
+      this.read(this.record(from, i), ev)
+      this.add(to, ev)
+    }
+    this.release(from)
   }
 
   private newSlot(): Slot {
