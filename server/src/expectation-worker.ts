@@ -17,7 +17,12 @@ export interface ExpectationInput {
 /** Start the pass on a worker; resolves with its result, or undefined if it failed. */
 export function precomputeExpectation(input: ExpectationInput): Promise<ExpectationState | undefined> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: input })
+    let worker: Worker
+    try {
+      worker = new Worker(new URL(import.meta.url), { workerData: input })
+    } catch {
+      return resolve(undefined)
+    }
     worker.once('message', (state: ExpectationState) => {
       resolve(state)
       void worker.terminate()

@@ -75,6 +75,7 @@ export class SimulationHost implements ControllerHost {
 
   async start(): Promise<void> {
     const pre = await this.options.expectation
+    this.options.expectation = undefined // the world owns its arrays now; let them go when they grow
     if (pre) {
       const engine = this.sim.engine
       this.log.debug({ taken: engine.expectation.restore(pre, engine.expectationKey()) }, 'expectation from the worker thread')
