@@ -7,7 +7,7 @@
  * caller passes: the world waits on hundreds of thousands of events days ahead (the start
  * decisions of booked sessions). Kept as objects, each would be copied through the young
  * generation and later read back cold from anywhere in the heap; packed, a slot is a few
- * contiguous chunks of one arena, and the caller can recycle the object it pushed.
+ * contiguous chunks of the wheel's arena, and the caller can recycle the object it pushed.
  */
 import type { Ev } from './event.js'
 import { MINUTE } from './time.js'
@@ -17,6 +17,9 @@ const STRIDE = 9
 /** Records per chunk: a slot grows by whole chunks of the wheel's arena, handed back when it empties. */
 const CHUNK_BITS = 4
 const CHUNK = 1 << CHUNK_BITS
+/** Records per block of the arena: it grows by whole blocks, never by copying. */
+const BLOCK_BITS = 14
+const BLOCK = 1 << BLOCK_BITS
 /** Emptied slots kept for reuse, so the wheel allocates little once warm. */
 const SPARE_SLOTS = 16
 /** Slots within this many minutes of the current one are found by index (22 days); later ones by key. */
@@ -37,9 +40,9 @@ export class TimingWheel {
   /** Slots of minutes beyond the ring's reach (only a config with delays of weeks has any). */
   private readonly far = new Map<number, Slot>()
   private readonly spare: Slot[] = []
-  /** Every record, in chunks; `v` holds each record's string. */
-  private num = new Float64Array(256 * CHUNK * STRIDE)
-  private readonly v: Array<string | undefined> = new Array<string | undefined>(256 * CHUNK).fill(undefined)
+  /** Every record, in chunks, in blocks; `v` holds each record's string. */
+  private readonly blocks: Float64Array[] = []
+  private readonly v: Array<string | undefined> = []
   private readonly freeChunks: number[] = []
   private chunkCount = 0
   private currentKey: number
@@ -80,7 +83,7 @@ export class TimingWheel {
       const slot = this.current
       if (slot && this.cursor < slot.n) {
         const r = this.record(slot, slot.order ? slot.order[this.cursor]! : this.cursor)
-        if (this.num[r * STRIDE]! >= limit) return false
+        if (this.blocks[r >> BLOCK_BITS]![(r & (BLOCK - 1)) * STRIDE]! >= limit) return false
         this.cursor++
         this.size--
         this.read(r, into)
@@ -118,8 +121,8 @@ export class TimingWheel {
     const i = slot.n++
     if ((i & (CHUNK - 1)) === 0) slot.chunks.push(this.freeChunks.pop() ?? this.newChunk())
     const r = this.record(slot, i)
-    const a = this.num
-    const o = r * STRIDE
+    const a = this.blocks[r >> BLOCK_BITS]!
+    const o = (r & (BLOCK - 1)) * STRIDE
     a[o] = ev.t
     a[o + 1] = ev.q
     a[o + 2] = ev.s
@@ -134,8 +137,8 @@ export class TimingWheel {
   }
 
   private read(r: number, ev: Ev): void {
-    const a = this.num
-    const o = r * STRIDE
+    const a = this.blocks[r >> BLOCK_BITS]!
+    const o = (r & (BLOCK - 1)) * STRIDE
     ev.t = a[o]!
     ev.q = a[o + 1]!
     ev.s = a[o + 2]!
@@ -150,10 +153,13 @@ export class TimingWheel {
 
   /** Record i of a slot goes before record j: earlier, or as early and pushed first (as byTime). */
   private before(slot: Slot, i: number, j: number): boolean {
-    const a = this.num
-    const oi = this.record(slot, i) * STRIDE
-    const oj = this.record(slot, j) * STRIDE
-    return a[oi]! < a[oj]! || (a[oi] === a[oj] && a[oi + 1]! < a[oj + 1]!)
+    const ri = this.record(slot, i)
+    const rj = this.record(slot, j)
+    const a = this.blocks[ri >> BLOCK_BITS]!
+    const b = this.blocks[rj >> BLOCK_BITS]!
+    const oi = (ri & (BLOCK - 1)) * STRIDE
+    const oj = (rj & (BLOCK - 1)) * STRIDE
+    return a[oi]! < b[oj]! || (a[oi] === b[oj] && a[oi + 1]! < b[oj + 1]!)
   }
 
   /** Put a slot in pop order (most slots already are: a linear check spares the sort). */
@@ -184,11 +190,9 @@ export class TimingWheel {
   }
 
   private newChunk(): number {
-    if ((this.chunkCount + 1) * CHUNK * STRIDE > this.num.length) {
-      const grown = new Float64Array(this.num.length * 2)
-      grown.set(this.num)
-      this.num = grown
-      for (let r = this.v.length; r < grown.length / STRIDE; r++) this.v.push(undefined)
+    if (this.chunkCount << CHUNK_BITS >= this.blocks.length * BLOCK) {
+      this.blocks.push(new Float64Array(BLOCK * STRIDE))
+      for (let k = 0; k < BLOCK; k++) this.v.push(undefined)
     }
     return this.chunkCount++
   }
