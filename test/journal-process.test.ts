@@ -6,13 +6,13 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { startServer } from '../scripts/lib/server-process.mjs'
 
-t.test('after kill -9 the restarted server shows the same world', async (t) => {
+async function killAndCompare(t: Test, env: Record<string, string>) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simstate-'))
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const server = await startServer({ env: { STATE_DIR: dir, SIM_SPEED: '60' } })
+  const server = await startServer({ env: { STATE_DIR: dir, SIM_SPEED: '60', ...env } })
   t.teardown(() => server.stop())
   const call = async (url: string, body?: unknown) => {
     const res = await fetch(server.url + url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -43,4 +43,10 @@ t.test('after kill -9 the restarted server shows the same world', async (t) => {
   await server.restart('SIGKILL')
   const after = await snapshot()
   for (const k of Object.keys(before) as Array<keyof typeof before>) t.equal(after[k], before[k], `${k}: the same after kill -9`)
-})
+}
+
+t.test('after kill -9 the restarted server shows the same world', (t) => killAndCompare(t, {}))
+
+// As a plain `npm start` runs: no SIM_START, so the start is the wall clock of the first boot,
+// and the restart must take it from the journal, not from its own clock.
+t.test('with SIM_START unset, the restart keeps the first boot\'s start', (t) => killAndCompare(t, { SIM_START: '' }))

@@ -32,7 +32,7 @@ export interface AppOptions {
   /** Build the world when the app is ready (default true); server.ts starts it after listen instead. */
   autoStart?: boolean
   /** The simulated world: seed, live start, history length, clock speed, tick. */
-  simulation?: Partial<HostOptions>
+  simulation?: Partial<HostOptions> & { defaultStartMs?: number }
   /** Where the control journal lives (`:memory:` or unset: none, as in tests). */
   stateDir?: string
   /**

@@ -12,6 +12,9 @@ export interface ServerEnv {
   app: AppOptions
 }
 
+/** Days of history when SIM_HISTORY_DAYS is unset. */
+export const DEFAULT_HISTORY_DAYS = 30
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 export class EnvError extends Error {}

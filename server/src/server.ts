@@ -3,15 +3,26 @@
  * health checks see 503 rather than a refused connection while history is generated), and
  * shut down gracefully on SIGTERM/SIGINT.
  */
-import { buildApp } from './app.js'
-import { ConfigError } from './config/load.js'
-import { EnvError, readEnv } from './env.js'
+import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
+import { precomputeExpectation } from './expectation-worker.js'
+import { DEFAULT_CONFIG_DIR } from './paths.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
 async function main(): Promise<void> {
   const env = readEnv()
-  const app = await buildApp({ ...env.app, autoStart: false })
+  // The live start is fixed before anything else (the wall clock is read in the shell), so the
+  // expectation thread started next computes for the same world the app will build.
+  const sim = { ...env.app.simulation, startMs: env.app.simulation?.startMs ?? Math.floor(Date.now() / 1000) * 1000 }
+  const expectation = precomputeExpectation({
+    configDir: env.app.configDir ?? DEFAULT_CONFIG_DIR,
+    startMs: sim.startMs,
+    historyDays: sim.historyDays ?? DEFAULT_HISTORY_DAYS,
+  })
+  // Loaded after the worker has started: Fastify takes this thread a few hundred milliseconds.
+  const { buildApp } = await import('./app.js')
+  // The start stays "unset" for the app: a journal of an earlier run may name its own.
+  const app = await buildApp({ ...env.app, simulation: { ...env.app.simulation, defaultStartMs: sim.startMs, expectation }, autoStart: false })
 
   let closing = false
   const shutdown = (signal: string) => {
@@ -41,7 +52,8 @@ async function main(): Promise<void> {
   await app.streams.start()
 }
 
-main().catch((err: unknown) => {
+main().catch(async (err: unknown) => {
+  const { ConfigError } = await import('./config/load.js')
   if (err instanceof ConfigError || err instanceof EnvError) {
     process.stderr.write(`Cannot start: ${err.message}\n`)
   } else {

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { ClockState } from '@marketsim/shared-types'
 import type { WorldConfig } from './config/load.js'
 import { VirtualClock } from './sim/clock.js'
+import type { ExpectationState } from './sim/expectation.js'
 import { formatIso } from './sim/payload.js'
 import { Simulation } from './sim/simulation.js'
 import { Errors } from './errors.js'
@@ -27,6 +28,8 @@ export interface HostOptions {
   tickMs: number
   /** Monotonic real-time source (ms). */
   realNow?: () => number
+  /** The expectation pass computed on another thread (server start), taken over by the first world. */
+  expectation?: Promise<ExpectationState | undefined>
 }
 
 /** Per tick, at most this much real time goes into simulation work. */
@@ -120,6 +123,12 @@ export class SimulationHost implements ControllerHost {
   }
 
   async start(): Promise<void> {
+    const pre = await this.options.expectation
+    this.options.expectation = undefined // the world owns its arrays now; let them go when they grow
+    if (pre) {
+      const engine = this.sim.engine
+      this.log.debug({ taken: engine.expectation.restore(pre, engine.expectationKey()) }, 'expectation from the worker thread')
+    }
     // Build in slices, yielding between them, so a listening server keeps answering (503).
     for (const _ of this.sim.buildSteps()) await new Promise((r) => setImmediate(r))
     // After a restart: re-emit up to where the world had got, refilling the recent events.

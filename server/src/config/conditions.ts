@@ -30,18 +30,29 @@ export function parseCondition(text: string): Condition {
   return { kind: 'any-of', comparisons }
 }
 
+/** One comparison of a value (no payload object: the engine asks this for millions of events). */
+export function holds(op: Comparison['op'], v: string | number, value: string | number): boolean {
+  switch (op) {
+    case '==': return v == value
+    case '!=': return v != value
+    case '<': return v < value
+    case '<=': return v <= value
+    case '>': return v > value
+    case '>=': return v >= value
+  }
+}
+
 /** True when a payload satisfies an any-of condition (count conditions are evaluated by the engine). */
 export function matchesComparisons(comparisons: Comparison[], data: Record<string, unknown>): boolean {
   return comparisons.some(({ field, op, value }) => {
     const v = data[field] as string | number | undefined
-    if (v === undefined) return false
-    switch (op) {
-      case '==': return v == value
-      case '!=': return v != value
-      case '<': return v < value
-      case '<=': return v <= value
-      case '>': return v > value
-      case '>=': return v >= value
-    }
+    return v !== undefined && holds(op, v, value)
   })
+}
+
+/** matchesComparisons for a payload holding only `field` = v, without building that payload. */
+export function matchesField(comparisons: Comparison[], field: string, v: unknown): boolean {
+  if (v === undefined) return false
+  for (const c of comparisons) if (c.field === field && holds(c.op, v as string | number, c.value)) return true
+  return false
 }

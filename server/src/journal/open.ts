@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { WorldConfig } from '../config/load.js'
+import { DEFAULT_HISTORY_DAYS } from '../env.js'
 import type { HostOptions, Persistence } from '../simulation-host.js'
 import { IN_MEMORY, Journal } from './journal.js'
 import { fold, REFILL_MS } from './replay.js'
@@ -26,7 +27,8 @@ export interface Opened {
 
 export function openWorld(
   world: WorldConfig,
-  asked: Partial<HostOptions>,
+  /** What was asked for; `defaultStartMs` is the live start when neither the caller nor a journal names one. */
+  asked: Partial<HostOptions> & { defaultStartMs?: number },
   stateDir: string | undefined,
   log: FastifyBaseLogger,
   wallNow: () => number = Date.now,
@@ -34,11 +36,12 @@ export function openWorld(
   const options = (o: Partial<HostOptions>): HostOptions => ({
     seed: o.seed ?? DEFAULT_SEED,
     // The wall clock is read here, in the shell, never in the core.
-    startMs: o.startMs ?? Math.floor(wallNow() / 1000) * 1000,
-    historyDays: o.historyDays ?? 30,
+    startMs: o.startMs ?? asked.defaultStartMs ?? Math.floor(wallNow() / 1000) * 1000,
+    historyDays: o.historyDays ?? DEFAULT_HISTORY_DAYS,
     speed: o.speed ?? 1,
     tickMs: o.tickMs ?? 50,
     realNow: o.realNow,
+    expectation: o.expectation,
   })
   if (stateDir === undefined || stateDir === IN_MEMORY) return { options: options(asked), persistence: undefined }
 

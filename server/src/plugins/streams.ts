@@ -27,7 +27,7 @@ declare module 'fastify' {
 export interface StreamsPluginOptions {
   autoStart: boolean
   /** What was asked for; unset fields take their defaults, or the journal's world. */
-  simulation: Partial<HostOptions>
+  simulation: Partial<HostOptions> & { defaultStartMs?: number }
   /** The control journal's directory (`:memory:` or unset: none). */
   stateDir: string | undefined
 }

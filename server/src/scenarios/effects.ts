@@ -16,7 +16,7 @@ import type { BranchPlan, FieldShift, Modifiers } from '../sim/engine.js'
 import { conditionShare, type ChainRt, type Model } from '../sim/model.js'
 import { BUCKET_MS, HOUR } from '../sim/time.js'
 import { parseImpactDuration } from '../config/durations.js'
-import { matchesComparisons } from '../config/conditions.js'
+import { matchesField } from '../config/conditions.js'
 import type { Background, Impact } from './background.js'
 import { impactFactor } from './background.js'
 import type { Cascades } from './cascades.js'
@@ -391,7 +391,7 @@ export class Effects implements Modifiers {
     for (const l of ledgers) {
       if (l.comparisons) {
         const name = l.comparisons[0]!.field
-        if (!matchesComparisons(l.comparisons, { [name]: field?.(ev, name) })) continue
+        if (!matchesField(l.comparisons, name, field?.(ev, name))) continue
       }
       if (l.atLeast !== undefined && !((field?.(ev, 'calls_in_14_days') as number) >= l.atLeast)) continue
       l.add(this.cascades.bucketOf(ev.t))

@@ -50,7 +50,8 @@ export class BucketStore {
     const s = this.series[stream]!
     s.ensure(i)
     s.counts[i]! += n
-    s.sums[i]! += value
+    // Only level streams carry values: skipping the zero add spares a second cache line per event.
+    if (value !== 0) s.sums[i]! += value
     if (i >= s.length) s.length = i + 1
   }
 }

@@ -107,7 +107,10 @@ export class Engine {
   private readonly noise: Float64Array
   private readonly noiseHour: Float64Array
   private readonly scratch: Ev[] = []
+  /** Event objects nothing references any more, for reuse. */
   private readonly pool: Ev[] = []
+  /** The object the wheel fills with each event it hands out (held by nothing once handled). */
+  private readonly popped = newEv(0, 0, 0)
   private nextStep: number
   private q = 0
   private emittedInstant = Number.NEGATIVE_INFINITY
@@ -200,8 +203,8 @@ export class Engine {
     for (;;) {
       const step = this.nextStep
       const limit = Math.min(step, until)
-      let ev: Ev | undefined
-      while ((ev = this.wheel.pop(limit))) {
+      const ev = this.popped
+      while (this.wheel.pop(limit, ev)) {
         this.clock = ev.t
         this.process(ev)
       }
@@ -212,8 +215,10 @@ export class Engine {
     }
     if (until > this.now) this.now = until
     const out: Ev[] = []
-    let ev: Ev | undefined
-    while ((ev = this.emitQueue.pop(until))) {
+    for (;;) {
+      // A new object per emitted event: the caller keeps them.
+      const ev = newEv(0, 0, 0)
+      if (!this.emitQueue.pop(until, ev)) break
       if (ev.t > this.emittedInstant) {
         this.onSettled?.()
         this.emittedInstant = ev.t
@@ -256,7 +261,8 @@ export class Engine {
       if (ev.t < this.emitFrom) this.pool.push(ev)
       return
     }
-    this.wheel.push(ev)
+    this.wheel.push(ev) // a copy: the object is free again
+    this.pool.push(ev)
   }
 
   /** A follower of `parent` (a recycled object where one is free). */
@@ -420,7 +426,6 @@ export class Engine {
       // A deferred decision coming due: fire its chain as if its trigger happened again now.
       const chain = this.model.chains[-ev.s - 1]!
       this.fire(chain, ev, this.handlers[chain.trigger])
-      this.pool.push(ev) // never shown, never referenced again
       return
     }
     const h = this.handlers[ev.s]
@@ -464,7 +469,9 @@ export class Engine {
     if (b.then) {
       // Decided later, at the branch's time, with what is known then: a decision event waits.
       const at = (b.anchor === 'scheduled_time' ? parent.x : parent.t) + this.delay(b)
-      this.wheel.push(this.child(parent, Math.max(parent.t, Math.floor(at)), -(b.then.index + 1)))
+      const decision = this.child(parent, Math.max(parent.t, Math.floor(at)), -(b.then.index + 1))
+      this.wheel.push(decision) // a copy: the object is free again
+      this.pool.push(decision)
       return
     }
     if (b.target < 0) return
@@ -501,6 +508,12 @@ export class Engine {
 
   private delay(b: BranchRt): number {
     return b.minDelay === b.maxDelay ? b.minDelay : b.minDelay + this.rng.next() * (b.maxDelay - b.minDelay)
+  }
+
+  /** What the expectation pass depends on (config and timing, not the seed): equal keys, equal passes. */
+  expectationKey(): string {
+    const w = this.model.world
+    return `${hash32(JSON.stringify([w.streams, w.relationships, w.calendar]))}:${this.originMs}:${this.historyStartMs}:${this.liveFromMs}`
   }
 
   /** A seed for payloads and identities that must not disturb the world's own draws. */

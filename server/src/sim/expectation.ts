@@ -43,12 +43,29 @@ class Growable {
   }
 }
 
+/**
+ * What the pass has computed so far, as plain arrays: the pass depends only on the config and
+ * the options, so another thread can run it and hand it over (see restore).
+ */
+export interface ExpectationState {
+  /** Identifies the model and source the pass was computed for. */
+  key: string
+  swept: number
+  mass: Float64Array<ArrayBuffer>[]
+  diff: Float64Array<ArrayBuffer>[]
+  prefix: Float64Array<ArrayBuffer>[]
+  hourSq: Float64Array<ArrayBuffer>[]
+  running: Float64Array<ArrayBuffer>
+  requestsByDay: Array<[number, number]>
+  ticketKernels: Array<[number, Float64Array<ArrayBuffer>]>
+}
+
 export class Expectation {
   /** Expected events (or expected level for the level stream) per stream per bucket from originMs. */
   private readonly mass: Growable[]
   /** Difference array of whole-bucket densities still to be integrated into `mass`. */
   private readonly diff: Growable[]
-  private readonly running: Float64Array
+  private readonly running: Float64Array<ArrayBuffer>
   /** Requests per local day, spread over their sessions' scheduled slots at the day's end. */
   private readonly requestsByDay = new Map<number, number>()
   /** Prefix sums of finalized buckets. */
@@ -58,7 +75,7 @@ export class Expectation {
   private swept = 0
   private sweeping = 0
   private readonly order: number[]
-  private readonly ticketKernels = new Map<number, Float64Array>()
+  private readonly ticketKernels = new Map<number, Float64Array<ArrayBuffer>>()
   private readonly anchorSource: number
   private readonly anchorStage: number
   private readonly declineStage: number
@@ -82,7 +99,6 @@ export class Expectation {
     this.declineStage = model.index.get('session.booking.declined_by_tutor') ?? -1
     this.payoutStream = model.index.get('tutor.payout.initiated') ?? -1
     this.completedStream = model.index.get('session.completed') ?? -1
-    this.buildTicketKernels()
     this.atBucketStart = new Uint8Array(n)
     for (const c of model.chains) {
       for (const b of c.branches) {
@@ -175,6 +191,8 @@ export class Expectation {
   }
 
   private sweep(b: number): void {
+    // Built at the first sweep, not in the constructor: a restored pass brings its own.
+    if (b === 0) this.buildTicketKernels()
     this.sweeping = b
     const model = this.model
     const tb = this.src.originMs + b * BUCKET_MS
@@ -306,6 +324,40 @@ export class Expectation {
       q.ensure(h)
       q.data[h] = q.data[h - 1]! + inHour * inHour
     }
+  }
+
+  /** The pass so far, for another Expectation of the same model and source to take over. */
+  snapshot(key: string): ExpectationState {
+    return {
+      key,
+      swept: this.swept,
+      mass: this.mass.map((g) => g.data),
+      diff: this.diff.map((g) => g.data),
+      prefix: this.prefix.map((g) => g.data),
+      hourSq: this.hourSq.map((g) => g.data),
+      running: this.running,
+      requestsByDay: [...this.requestsByDay],
+      ticketKernels: [...this.ticketKernels],
+    }
+  }
+
+  /**
+   * Take over a pass computed elsewhere (the same code on the same inputs gives the same
+   * numbers, so the world is unchanged). Only before this one has swept anything, and only for
+   * the same key; returns whether it was taken.
+   */
+  restore(state: ExpectationState, key: string): boolean {
+    if (this.swept > 0 || state.key !== key || state.mass.length !== this.mass.length) return false
+    state.mass.forEach((d, i) => (this.mass[i]!.data = d))
+    state.diff.forEach((d, i) => (this.diff[i]!.data = d))
+    state.prefix.forEach((d, i) => (this.prefix[i]!.data = d))
+    state.hourSq.forEach((d, i) => (this.hourSq[i]!.data = d))
+    this.running.set(state.running)
+    for (const [day, n] of state.requestsByDay) this.requestsByDay.set(day, n)
+    for (const [s, k] of state.ticketKernels) this.ticketKernels.set(s, k)
+    this.swept = state.swept
+    this.sweeping = state.swept - 1
+    return true
   }
 
   /** Expected events of stream s in [from, to) (bucket-aligned or not; partial buckets prorated). */

@@ -5,7 +5,7 @@
  */
 import type { ChainBranch, FieldDomain, StreamDef } from '@marketsim/shared-types'
 import type { WorldConfig } from '../config/load.js'
-import { parseCondition, type Comparison } from '../config/conditions.js'
+import { holds, parseCondition, type Comparison } from '../config/conditions.js'
 import { parseDelay } from '../config/durations.js'
 import { Calendar, type StreamShape } from './calendar.js'
 
@@ -63,7 +63,12 @@ export interface Model {
 }
 
 function compileTest(comparisons: Comparison[]): (value: unknown) => boolean {
-  return (value) => value !== undefined && comparisons.some((c) => matches(c, { [c.field]: value }))
+  // Every comparison reads the one value asked about (the chain's condition field).
+  return (value) => {
+    if (value === undefined) return false
+    for (const c of comparisons) if (holds(c.op, value as string | number, c.value)) return true
+    return false
+  }
 }
 
 /** Probability that a payload drawn from `domain` satisfies any of the comparisons. */
@@ -80,15 +85,7 @@ export function conditionShare(domain: FieldDomain | undefined, comparisons: Com
 }
 
 function matches(c: Comparison, data: Record<string, unknown>): boolean {
-  const v = data[c.field] as string | number
-  switch (c.op) {
-    case '==': return v == c.value
-    case '!=': return v != c.value
-    case '<': return v < c.value
-    case '<=': return v <= c.value
-    case '>': return v > c.value
-    case '>=': return v >= c.value
-  }
+  return holds(c.op, data[c.field] as string | number, c.value)
 }
 
 export function compileModel(world: WorldConfig, referenceMs: number): Model {

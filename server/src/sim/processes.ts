@@ -24,7 +24,7 @@ export class Population {
   students: number
   tutors: number
   tutorStatus: Uint8Array
-  readonly counters = new Map<string, number>()
+  private readonly counters = new Map<string, { n: number }>()
 
   /** Creation times of students and tutors added during the run (in time order). */
   private readonly studentTimes: number[] = []
@@ -43,9 +43,14 @@ export class Population {
   }
 
   next(kind: string): number {
-    const n = this.counters.get(kind) ?? 0
-    this.counters.set(kind, n + 1)
-    return n
+    return this.counter(kind).n++
+  }
+
+  /** The numbering of one kind, for handlers that mint millions of ids (no lookup per id). */
+  counter(kind: string): { n: number } {
+    let c = this.counters.get(kind)
+    if (!c) this.counters.set(kind, (c = { n: 0 }))
+    return c
   }
 
   private readonly calls = new Map<number, number[]>()
@@ -227,8 +232,9 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   })
 
   // ---- the booking funnel --------------------------------------------------------------
+  const requestIds = pop.counter('request')
   const request = (ev: Ev) => {
-    ev.id = pop.next('request')
+    ev.id = requestIds.n++
     ev.tu = pop.activeTutor(rng)
     // Requested for 1-7 days ahead, on a quarter hour between 08:00 and 19:45 local.
     const day = cal.localDay(ev.t) + rng.between(1, 7)
@@ -375,6 +381,11 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
     timeSensitive: true,
     field: (ev, name) => (name === 'new_status' ? ev.v : name === 'old_status' ? TUTOR_STATUSES[ev.y] : undefined),
   })
+  // One shape for every handler: the engine reads these fields for millions of events, and
+  // objects of one hidden class keep those reads monomorphic.
+  for (const [i, h] of handlers) {
+    handlers.set(i, { root: h.root, child: h.child, process: h.process, timeSensitive: h.timeSensitive ?? false, field: h.field, delay: h.delay })
+  }
   return handlers
 }
 
