@@ -5,6 +5,7 @@
  */
 import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
 import { precomputeExpectation } from './expectation-worker.js'
+import { defaultStart } from './journal/open.js'
 import { DEFAULT_CONFIG_DIR } from './paths.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const env = readEnv()
   // The live start is fixed before anything else (the wall clock is read in the shell), so the
   // expectation thread started next computes for the same world the app will build.
-  const sim = { ...env.app.simulation, startMs: env.app.simulation?.startMs ?? Math.floor(Date.now() / 1000) * 1000 }
+  const sim = { ...env.app.simulation, startMs: env.app.simulation?.startMs ?? defaultStart(Date.now()) }
   const expectation = precomputeExpectation({
     configDir: env.app.configDir ?? DEFAULT_CONFIG_DIR,
     startMs: sim.startMs,

@@ -8,12 +8,22 @@ import fs from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { WorldConfig } from '../config/load.js'
 import { DEFAULT_HISTORY_DAYS } from '../env.js'
+import { BUCKET_MS } from '../sim/time.js'
 import type { HostOptions, Persistence } from '../simulation-host.js'
 import { IN_MEMORY, Journal } from './journal.js'
 import { fold, REFILL_MS } from './replay.js'
 
 /** The default seed: a plain `npm start` is reproducible. */
 export const DEFAULT_SEED = 42
+
+/**
+ * The live start when none is asked for: the wall clock, floored to the 5-minute bucket, so
+ * the live start falls on a bucket boundary (a restart then reports the same cascade ground
+ * truth as the first run; see the README's Restarts).
+ */
+export function defaultStart(wallMs: number): number {
+  return Math.floor(wallMs / BUCKET_MS) * BUCKET_MS
+}
 
 export function configHash(world: WorldConfig): string {
   const { dir: _, streamByName: __, ...data } = world
@@ -36,7 +46,7 @@ export function openWorld(
   const options = (o: Partial<HostOptions>): HostOptions => ({
     seed: o.seed ?? DEFAULT_SEED,
     // The wall clock is read here, in the shell, never in the core.
-    startMs: o.startMs ?? asked.defaultStartMs ?? Math.floor(wallNow() / 1000) * 1000,
+    startMs: o.startMs ?? asked.defaultStartMs ?? defaultStart(wallNow()),
     historyDays: o.historyDays ?? DEFAULT_HISTORY_DAYS,
     speed: o.speed ?? 1,
     tickMs: o.tickMs ?? 50,
