@@ -72,6 +72,17 @@ t.test('the token is checked before the body: a caller without it learns nothing
   t.equal(res.statusCode, 401)
 })
 
+t.test('behind a proxy (trustProxy) each forwarded client has its own budget; without it the header is ignored', async (t) => {
+  for (const trustProxy of [true, false]) {
+    const app = await build(t, { trustProxy, controls: { rateLimitPerMinute: 2, now: () => 0 } })
+    const from = (ip: string) => app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 1 }, headers: { 'x-forwarded-for': ip } })
+    await from('203.0.113.1')
+    await from('203.0.113.1')
+    t.equal((await from('203.0.113.1')).statusCode, 429, 'the first client is over its budget')
+    t.equal((await from('203.0.113.2')).statusCode, trustProxy ? 200 : 429, trustProxy ? 'another client is not' : 'a forged header buys nothing')
+  }
+})
+
 t.test('control requests past the limit are a 429 with Retry-After that changes nothing; the bucket refills', async (t) => {
   let now = 1_000_000
   const app = await build(t, { controls: { rateLimitPerMinute: 5, now: () => now } })

@@ -24,3 +24,10 @@ t.test('malformed values stop the boot naming the variable', async (t) => {
   t.throws(() => readEnv({ PORT: '70000' }), /PORT=70000/)
   t.throws(() => readEnv({ LOG_LEVEL: 'loud' }), /LOG_LEVEL=loud/)
 })
+
+t.test('TRUST_PROXY: off by default, true or a hop count, anything else refused', async (t) => {
+  t.equal(readEnv({}).app.trustProxy, false)
+  t.equal(readEnv({ TRUST_PROXY: 'true' }).app.trustProxy, true)
+  t.equal(readEnv({ TRUST_PROXY: '2' }).app.trustProxy, 2)
+  t.throws(() => readEnv({ TRUST_PROXY: 'yes' }), /TRUST_PROXY=yes: expected true, false or a number of proxy hops/)
+})

@@ -33,6 +33,8 @@ export interface AppOptions {
   autoStart?: boolean
   /** The simulated world: seed, live start, history length, clock speed, tick. */
   simulation?: Partial<HostOptions> & { defaultStartMs?: number }
+  /** Take the client address from X-Forwarded-For (true, or the number of proxy hops); default false. */
+  trustProxy?: boolean | number
   /** Where the control journal lives (`:memory:` or unset: none, as in tests). */
   stateDir?: string
   /**
@@ -63,6 +65,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     forceCloseConnections: 'idle',
     // Cap what a caller can send us before the schemas even see it.
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // A number of hops or a flag; Fastify's overloads want one type, and both are valid at run time.
+    trustProxy: (options.trustProxy ?? false) as boolean,
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(validatorCompiler())

@@ -58,6 +58,20 @@ function adminToken(env: NodeJS.ProcessEnv): string | undefined {
   return raw
 }
 
+/**
+ * TRUST_PROXY: behind a reverse proxy (Railway, a load balancer) every request comes from the
+ * proxy's address, so the per-client rate limit would be one shared bucket. `true` or a hop
+ * count takes the client from X-Forwarded-For; off by default, where that header is forgeable.
+ */
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number {
+  const raw = env.TRUST_PROXY
+  if (raw === undefined || raw === '' || raw === 'false') return false
+  if (raw === 'true') return true
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > 10) throw new EnvError(`TRUST_PROXY=${raw}: expected true, false or a number of proxy hops from 1 to 10`)
+  return n
+}
+
 export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) throw new EnvError(`LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
@@ -68,6 +82,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     logLevel,
     app: {
       configDir: env.CONFIG_DIR || undefined,
+      trustProxy: trustProxy(env),
       // The journal of control actions: a restart (crash, redeploy) replays it.
       stateDir: env.STATE_DIR || './data',
       corsOrigins: origins === '' || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
