@@ -198,3 +198,19 @@ t.test('an unwritable STATE_DIR stops the boot with a message that says what to 
   fs.writeFileSync(file, '')
   await t.rejects(build(t, { stateDir: path.join(file, 'below') }), /STATE_DIR=.* cannot be written .* STATE_DIR=:memory:/)
 })
+
+t.test('the ground truth after a restart reports the cascade lifts that were applied', async (t) => {
+  // A world where a live activation used to recompute (and so misreport) earlier lifts.
+  const dir = stateDir(t)
+  const startMs = Date.parse('2026-11-26T12:27:13Z')
+  const options = { stateDir: dir, simulation: { startMs, historyDays: 2 } }
+  const first = await build(t, options)
+  advance(first, 1000)
+  await post(first, '/api/simulation/scenario', { scenarioId: 'exam-season-surge' })
+  advance(first, 30_000)
+  await post(first, '/api/simulation/stop', {})
+  const before = await snapshot(first)
+  await first.close()
+  const again = await build(t, options)
+  sameWorld(t, await snapshot(again), before)
+})

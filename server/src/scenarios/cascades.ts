@@ -93,7 +93,12 @@ export class Cascades {
   private readonly maxCombined: number
   /** Baseline share of trigger events that match each ledger's condition. */
   private readonly shares = new Map<Ledger, number>()
-  /** Lift per (rule, bucket); a stop or a new rule clears it. */
+  /**
+   * Lift per (rule, bucket, whether the rule's stop is known). A lift is computed from the
+   * triggers decided when it is first asked for, so it is kept, never recomputed: a world
+   * replayed from its journal (or rebuilt) asks in the same order and must get the same
+   * values, and the ground truth must report the lifts that were applied.
+   */
   private readonly cache = new Map<number, number>()
   /** Rules by target stream. */
   private readonly byTarget = new Map<number, CascadeRuleRt[]>()
@@ -138,15 +143,14 @@ export class Cascades {
     }
     this.rules.push(rule)
     this.byTarget.set(rule.target, [...(this.byTarget.get(rule.target) ?? []), rule])
-    this.cache.clear()
+    // A new rule has lifts of its own; the others' stand. Only their combination changes.
     this.combined.clear()
   }
 
   private dropped = 0
 
-  /** Forget cached lifts (a stop changes how long a scenario's rules listen). */
+  /** A stop changes how long a scenario's rules listen: their lifts are keyed by it; combinations are redone. */
   invalidate(): void {
-    this.cache.clear()
     this.combined.clear()
   }
 
@@ -194,7 +198,8 @@ export class Cascades {
   lift(rule: CascadeRuleRt, t: number, knownAt: number): number {
     if (rule.run && (rule.run.knownAt > knownAt || t < rule.run.startMs + rule.minDelay)) return 1
     const b = this.bucketOf(t)
-    const key = rule.index * 1e7 + b
+    const stopKnown = rule.run?.stoppedAt !== undefined && rule.run.stoppedAt <= knownAt ? 1 : 0
+    const key = (rule.index * 1e7 + b) * 2 + stopKnown
     const hit = this.cache.get(key)
     if (hit !== undefined) return hit
     const l = rule.ledger
