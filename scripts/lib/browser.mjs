@@ -91,4 +91,8 @@ export function recordProblems(page, allow = []) {
 export const RESTART_NOISE = [
   /WebSocket connection to '[^']*' failed: .*net::ERR_CONNECTION_REFUSED/,
   /Failed to load resource: net::ERR_CONNECTION_REFUSED/,
+  // A request in flight when the old process goes, or one that reaches it while it closes
+  // (503) or the new one while it builds its history (503 NOT_READY).
+  /Failed to load resource: net::ERR_(CONNECTION_RESET|EMPTY_RESPONSE)/,
+  /Failed to load resource: the server responded with a status of 503 \(Service Unavailable\)/,
 ]
