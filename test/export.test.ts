@@ -82,3 +82,37 @@ t.test('windows before the live start run into its numbering, and overlapping wi
   t.ok(overlap(early).length > 1000 && overlap(early) === overlap(across), 'the overlap of two windows is the same events, payloads and seq')
 })
 
+
+t.test('--journal exports the world a server holds: its seed, start, scenario runs and their stops', async (t) => {
+  const state = tmpDir(t)
+  const app = await build(t, { stateDir: state, simulation: { seed: 7 } })
+  const shown: StreamEvent[] = []
+  app.simulation.sim.onLive((evs) => shown.push(...evs))
+  const post = (url: string, payload: object) => app.inject({ method: 'POST', url, payload })
+  app.simulation.sim.advanceTo(TEST_START + 2 * MIN)
+  t.equal((await post('/api/simulation/scenario', { scenarioId: 'payment-outage' })).statusCode, 200)
+  for (let at = app.simulation.sim.now; at < TEST_START + 12 * MIN; ) app.simulation.sim.advanceTo((at = Math.min(TEST_START + 12 * MIN, at + 37_000)))
+  t.equal((await post('/api/simulation/stop', {})).statusCode, 200)
+  for (let at = app.simulation.sim.now; at < TEST_START + 20 * MIN; ) app.simulation.sim.advanceTo((at = Math.min(TEST_START + 20 * MIN, at + 37_000)))
+
+  const from = TEST_START + 5 * MIN
+  const to = TEST_START + 20 * MIN
+  const streams = ['payment_gateway.transaction.status', 'customer.subscription.payment_failure']
+  // No --seed, --start or --history-days: the journal says which world.
+  const r = await exportRun(['--journal', state, '--from', iso(from), '--to', iso(to), '--streams', streams.join(',')])
+  t.equal(r.code, 0, r.stderr)
+  const exported = parse(r.stdout)
+  const expected = within(shown, from, to).filter((e) => streams.includes(e.stream))
+  const failing = (es: StreamEvent[]) => es.filter((e) => e.stream === 'payment_gateway.transaction.status' && e.data.status === 'failed').length
+  t.ok(failing(within(expected, from, TEST_START + 12 * MIN)) > failing(within(expected, TEST_START + 12 * MIN, to)) * 3, 'the outage, then the stop, in what the server showed')
+  t.ok(JSON.stringify(exported) === JSON.stringify(expected), 'the export holds the same events, the stop included')
+
+  const clash = await exportRun(['--journal', state, '--seed', '8', '--from', iso(from), '--to', iso(to)])
+  t.equal(clash.code, 2)
+  t.match(clash.stderr, /--seed 8 differs from the journal's 7/)
+  const both = await exportRun(['--journal', state, '--scenario', `payment-outage@${iso(from)}`, '--from', iso(from), '--to', iso(to)])
+  t.equal(both.code, 2)
+  t.match(both.stderr, /leave --scenario out/)
+  const none = await exportRun(['--journal', tmpDir(t), '--from', iso(from), '--to', iso(to)])
+  t.match(none.stderr, /no journal\.ndjson there/)
+})

@@ -12,10 +12,10 @@ import { formatIso } from './sim/payload.js'
 import { Simulation } from './sim/simulation.js'
 import { Errors } from './errors.js'
 import { ScenarioController, type ControllerHost } from './scenarios/controller.js'
-import { newRun, type ScenarioRun } from './scenarios/lifecycle.js'
+import type { ScenarioRun } from './scenarios/lifecycle.js'
 import type { JournalSink } from './journal/journal.js'
 import type { ActionRecord, WorldRecord } from './journal/records.js'
-import type { Replay } from './journal/replay.js'
+import { scenarioRunsOf, type Replay } from './journal/replay.js'
 
 export interface HostOptions {
   seed: number
@@ -76,10 +76,7 @@ export class SimulationHost implements ControllerHost {
     }
     // The same world from its origin with the journal's runs, emitting from where it had got
     // to, numbered on from there: what it showed before the restart, it shows again.
-    const runs = replay.runs.map((r): ScenarioRun => {
-      const def = world.scenarios.find((d) => d.id === r.scenarioId)!
-      return { ...newRun(r.id, def, r.startMs, r.knownAt), ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) }
-    })
+    const runs = scenarioRunsOf(replay.runs, world)
     this.sim = new Simulation(world, options, runs, {
       emitFrom: replay.emitFrom.at,
       seq: replay.emitFrom.seq,

@@ -11,6 +11,7 @@ import { DEFAULT_SEED } from '../journal/open.js'
 import { ConfigError, loadConfig, type WorldConfig } from '../config/load.js'
 import { DEFAULT_CONFIG_DIR } from '../paths.js'
 import { formatBatch, header } from './format.js'
+import { fromJournal } from './journal.js'
 import { checkAgainstWorld, parseOptions, scenarioRuns, USAGE, UsageError, type ExportOptions } from './options.js'
 import { progressLine, summaryLine } from './progress.js'
 import { windowEvents, windowTruth, type Progress, type WindowSpec } from './window.js'
@@ -45,9 +46,11 @@ export async function main(argv: string[], io: ExportIO = { stdout: process.stdo
   try {
     o = parseOptions(argv, DEFAULT_SEED)
     world = loadConfig(o.configDir ?? DEFAULT_CONFIG_DIR)
-    checkAgainstWorld(o, world)
     const w = world
-    spec = { ...o, runs: () => scenarioRuns(o, w) }
+    let runs = () => scenarioRuns(o, w)
+    if (o.journal !== undefined) ({ options: o, runs } = fromJournal(o, w))
+    checkAgainstWorld(o, world)
+    spec = { ...o, runs }
   } catch (e) {
     if (!(e instanceof UsageError) && !(e instanceof ConfigError)) throw e
     io.stderr.write(`export: ${e.message}\n${e instanceof UsageError ? USAGE + '\n' : ''}`)

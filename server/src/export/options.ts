@@ -31,11 +31,15 @@ export interface ExportOptions {
   configDir: string | undefined
   /** `id@ISO` activations, in the order given (they are numbered mod_001… like the server's). */
   scenarios: Array<{ id: string; atMs: number }>
+  /** A server's STATE_DIR (or its journal.ndjson): its world and scenario runs, stops included. */
+  journal: string | undefined
+  /** Which of --start, --seed, --history-days were given (a journal's world must agree with them). */
+  given: { start: boolean; seed: boolean; historyDays: boolean }
 }
 
 export const USAGE =
   'usage: npm run -s export -- --from <ISO> --to <ISO> [--start <ISO>] [--history-days N] [--seed N] ' +
-  '[--streams a,b] [--format ndjson|csv] [--out FILE] [--truth] [--config DIR] [--scenario id@ISO]...'
+  '[--streams a,b] [--format ndjson|csv] [--out FILE] [--truth] [--config DIR] [--scenario id@ISO]... [--journal STATE_DIR]'
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
@@ -72,6 +76,7 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
         truth: { type: 'boolean' },
         config: { type: 'string' },
         scenario: { type: 'string', multiple: true },
+        journal: { type: 'string' },
       },
     }))
   } catch (e) {
@@ -96,6 +101,7 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
     if (at <= 0) throw new UsageError(`--scenario ${s}: expected <scenarioId>@<ISO time>`)
     return { id: s.slice(0, at), atMs: isoTime('scenario', s.slice(at + 1)) }
   })
+  if (values.journal !== undefined && scenarios.length > 0) throw new UsageError('--journal holds the scenario runs already: leave --scenario out')
   return {
     fromMs,
     toMs,
@@ -110,6 +116,8 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
     truth: values.truth ?? false,
     configDir: values.config,
     scenarios,
+    journal: values.journal,
+    given: { start: values.start !== undefined, seed: values.seed !== undefined, historyDays: values['history-days'] !== undefined },
   }
 }
 

@@ -31,9 +31,10 @@ export class Journal implements JournalSink {
 
   /**
    * Read every good record. Reading stops at the first damaged line: what follows it cannot be
-   * trusted to be in order. The file is cut back to the good part so appends continue cleanly.
+   * trusted to be in order. The file is cut back to the good part so appends continue cleanly
+   * (unless `repair` is false: a reader beside the server, such as the export, changes nothing).
    */
-  read(): JournalRead {
+  read(repair = true): JournalRead {
     if (!fs.existsSync(this.file)) return { world: undefined, actions: [], dropped: 0 }
     const text = fs.readFileSync(this.file, 'utf8')
     const records: JournalRecord[] = []
@@ -50,7 +51,7 @@ export class Journal implements JournalSink {
       at = nl + 1
       good = at
     }
-    if (dropped > 0) fs.truncateSync(this.file, Buffer.byteLength(text.slice(0, good)))
+    if (dropped > 0 && repair) fs.truncateSync(this.file, Buffer.byteLength(text.slice(0, good)))
     const world = records[0]?.type === 'world' ? records[0] : undefined
     return { world, actions: world ? (records.slice(1) as ActionRecord[]) : [], dropped: world ? dropped : dropped + records.length }
   }

@@ -2,6 +2,8 @@
  * Folding the journal into what a restart needs: the world's identity, the scenario runs in
  * it (after the last reset), the clock speed and the point the world had reached.
  */
+import type { WorldConfig } from '../config/load.js'
+import { newRun, type ScenarioRun } from '../scenarios/lifecycle.js'
 import type { ActionRecord, WorldRecord } from './records.js'
 
 export interface RunSpec {
@@ -75,4 +77,13 @@ export function fold(world: WorldRecord, actions: ActionRecord[]): Replay {
   const target = Math.max(rewoundTo, r.resumeAt - REFILL_MS)
   r.emitFrom = points.filter((p) => p.at <= target).reduce((a, b) => (b.at >= a.at ? b : a))
   return r
+}
+
+/** The journal's runs as the controller made them (a stop included). */
+export function scenarioRunsOf(specs: RunSpec[], world: WorldConfig): ScenarioRun[] {
+  return specs.map((r): ScenarioRun => {
+    const def = world.scenarios.find((d) => d.id === r.scenarioId)
+    if (!def) throw new Error(`the journal names scenario ${r.scenarioId}, which the config does not hold`)
+    return { ...newRun(r.id, def, r.startMs, r.knownAt), ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) }
+  })
 }
