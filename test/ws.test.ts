@@ -137,6 +137,8 @@ t.test('heartbeat: JSON pings; a client silent past the timeout is dropped, one 
   app.hub.heartbeat()
   await closed
   t.pass('the silent client was disconnected')
+  const metrics = (await app.inject('/metrics')).body
+  t.match(metrics, /^marketsim_ws_heartbeat_disconnects_total 1$/m, 'and counted in /metrics')
   await alive.settle()
   t.equal(alive.ws.readyState, WebSocket.OPEN, 'the answering client is still connected')
 })

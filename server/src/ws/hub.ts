@@ -47,7 +47,7 @@ export class Hub {
   private readonly timers: NodeJS.Timeout[] = []
   private unsubscribe: (() => void) | undefined
   /** Counters for the operations view. */
-  readonly stats = { sent: 0, bytes: 0, slowDisconnects: 0, catchups: 0, incompleteCatchups: 0 }
+  readonly stats = { sent: 0, bytes: 0, slowDisconnects: 0, heartbeatDisconnects: 0, catchups: 0, incompleteCatchups: 0 }
 
   private lastState = ''
   /** Ids of the external events of the last day already pushed (so each goes out once). */
@@ -281,6 +281,7 @@ export class Hub {
     const now = this.now()
     for (const c of this.clients) {
       if (now - c.lastSeen > this.options.pongTimeoutMs) {
+        this.stats.heartbeatDisconnects++
         this.clients.delete(c)
         c.socket.terminate()
         continue
