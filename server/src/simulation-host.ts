@@ -14,7 +14,7 @@ import { Errors } from './errors.js'
 import { ScenarioController, type ControllerHost } from './scenarios/controller.js'
 import type { ScenarioRun } from './scenarios/lifecycle.js'
 import type { JournalSink } from './journal/journal.js'
-import type { ActionRecord, WorldRecord } from './journal/records.js'
+import type { Action, ActionRecord, WorldRecord } from './journal/records.js'
 import { scenarioRunsOf, type Replay } from './journal/replay.js'
 
 export interface HostOptions {
@@ -48,8 +48,6 @@ export interface Persistence {
   replay?: Replay
   configHash: string
 }
-
-type Action = ActionRecord extends infer R ? (R extends ActionRecord ? Omit<R, 'at' | 'seq'> : never) : never
 
 export class SimulationHost implements ControllerHost {
   sim: Simulation

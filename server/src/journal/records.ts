@@ -32,6 +32,9 @@ export type ActionRecord =
 
 export type JournalRecord = WorldRecord | ActionRecord
 
+/** An action as the controls report it; the host adds where the world stood (`at`, `seq`). */
+export type Action = ActionRecord extends infer R ? (R extends ActionRecord ? Omit<R, 'at' | 'seq'> : never) : never
+
 const hex = (s: string) => crc32(s).toString(16).padStart(8, '0')
 
 export function encode(r: JournalRecord): string {

@@ -11,6 +11,7 @@ import type { CascadeRule, ExternalEvent, ScenarioDefinition, ScenarioModifier, 
 import { contractModifications } from './catalog.js'
 import type { WorldConfig } from '../config/load.js'
 import { Errors } from '../errors.js'
+import type { Action } from '../journal/records.js'
 import { formatIso } from '../sim/payload.js'
 import type { Simulation } from '../sim/simulation.js'
 import { activeEnd, newRun, phaseAt, settleEnd, type ScenarioRun } from './lifecycle.js'
@@ -21,7 +22,7 @@ export interface ControllerHost {
   /** Replace the running simulation by one rebuilt with these runs (awaits the rebuild). */
   rebuild(runs: ScenarioRun[]): Promise<void>
   /** Journal a control action that changed the world. */
-  record(action: { type: 'activate'; id: string; scenarioId: string; startMs: number; knownAt: number } | { type: 'stop'; id: string } | { type: 'reset' }): void
+  record(action: Action): void
 }
 
 export interface Activation {
