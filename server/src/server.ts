@@ -5,6 +5,7 @@
  */
 import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
 import { precomputeExpectation } from './expectation-worker.js'
+import { IN_MEMORY, Journal } from './journal/journal.js'
 import { defaultStart } from './journal/open.js'
 import { DEFAULT_CONFIG_DIR } from './paths.js'
 
@@ -14,16 +15,16 @@ async function main(): Promise<void> {
   const env = readEnv()
   // The live start is fixed before anything else (the wall clock is read in the shell), so the
   // expectation thread started next computes for the same world the app will build.
-  const sim = { ...env.app.simulation, startMs: env.app.simulation?.startMs ?? defaultStart(Date.now()) }
-  const expectation = precomputeExpectation({
-    configDir: env.app.configDir ?? DEFAULT_CONFIG_DIR,
-    startMs: sim.startMs,
-    historyDays: sim.historyDays ?? DEFAULT_HISTORY_DAYS,
-  })
+  // A journal of an earlier run names its own start when none is asked for: compute for that one.
+  const journalled = env.app.stateDir && env.app.stateDir !== IN_MEMORY ? new Journal(env.app.stateDir).peekWorld() : undefined
+  const asked = env.app.simulation
+  const wallStart = defaultStart(Date.now())
+  const sim = { startMs: asked?.startMs ?? journalled?.startMs ?? wallStart, historyDays: asked?.historyDays ?? journalled?.historyDays ?? DEFAULT_HISTORY_DAYS }
+  const expectation = precomputeExpectation({ configDir: env.app.configDir ?? DEFAULT_CONFIG_DIR, ...sim })
   // Loaded after the worker has started: Fastify takes this thread a few hundred milliseconds.
   const { buildApp } = await import('./app.js')
   // The start stays "unset" for the app: a journal of an earlier run may name its own.
-  const app = await buildApp({ ...env.app, simulation: { ...env.app.simulation, defaultStartMs: sim.startMs, expectation }, autoStart: false })
+  const app = await buildApp({ ...env.app, simulation: { ...env.app.simulation, defaultStartMs: wallStart, expectation }, autoStart: false })
 
   let closing = false
   const shutdown = (signal: string) => {

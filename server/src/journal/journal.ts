@@ -56,6 +56,26 @@ export class Journal implements JournalSink {
     return { world, actions: world ? (records.slice(1) as ActionRecord[]) : [], dropped: world ? dropped : dropped + records.length }
   }
 
+  /** The world record alone (the first line), without reading or repairing the rest. */
+  peekWorld(): WorldRecord | undefined {
+    let fd: number
+    try {
+      fd = fs.openSync(this.file, 'r')
+    } catch {
+      return undefined
+    }
+    try {
+      // The world record holds 50 streams' baseline statistics: tens of kilobytes.
+      const buf = Buffer.alloc(256 * 1024)
+      const text = buf.toString('utf8', 0, fs.readSync(fd, buf, 0, buf.length, 0))
+      const nl = text.indexOf('\n')
+      const r = nl < 0 ? undefined : decode(text.slice(0, nl))
+      return r?.type === 'world' ? r : undefined
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+
   /** Start afresh: the old journal (another world) is kept beside, renamed, never deleted. */
   archive(wallNow: number): string | undefined {
     this.close()
