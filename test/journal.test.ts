@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { Journal } from '../server/src/journal/journal.js'
+import { defaultStart } from '../server/src/journal/open.js'
 import { decode, encode, type WorldRecord } from '../server/src/journal/records.js'
 import { fold, REFILL_MS } from '../server/src/journal/replay.js'
 import { TEST_START, build } from './helpers.js'
@@ -213,4 +214,9 @@ t.test('the ground truth after a restart reports the cascade lifts that were app
   await first.close()
   const again = await build(t, options)
   sameWorld(t, await snapshot(again), before)
+})
+
+t.test('the default live start falls on a 5-minute bucket boundary', async (t) => {
+  t.equal(defaultStart(Date.parse('2026-11-26T12:27:13.456Z')), Date.parse('2026-11-26T12:25:00Z'))
+  t.equal(defaultStart(Date.parse('2026-11-26T12:25:00Z')), Date.parse('2026-11-26T12:25:00Z'))
 })

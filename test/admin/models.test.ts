@@ -1,6 +1,7 @@
 /** The console's models without a DOM: formatting, the clock, the running scenario, the ground truth rows. */
 import t from 'tap'
 import type { GroundTruthEffect, ScenarioModifier } from '@marketsim/shared-types'
+import { seriesOf } from '../../admin-ui/src/models/chart.js'
 import { createClock } from '../../admin-ui/src/models/clock.js'
 import { createFeed, FEED_SIZE } from '../../admin-ui/src/models/feed.js'
 import { formatFactor, formatSpan, parseDuration } from '../../admin-ui/src/models/format.js'
@@ -120,4 +121,12 @@ t.test('cell colours: grey at the expected value, red above, blue below, saturat
   t.match(cellColor(15), /^hsl\(212 85% 48%\)$/)
   t.equal(cellColor(80), cellColor(100), 'beyond critical it cannot get redder')
   t.not(cellColor(undefined), cellColor(50), 'no reading is not the same as normal')
+})
+
+t.test('the chart leaves out the count of the hour in progress but keeps its normalized value', async (t) => {
+  const points = [0, 1, 2].map((h) => ({ timestamp: new Date(T0 + h * H).toISOString(), value: 1000, normalized: 55 }))
+  const s = seriesOf('customer.tutor.search', points, [], T0 + 2 * H + 10 * 60_000)
+  t.same(s.values, [1000, 1000, null], 'ten minutes into the hour, its count would read as a drop')
+  t.same(s.normalized, [55, 55, 55])
+  t.same(s.times, [T0 / 1000, T0 / 1000 + 3600, T0 / 1000 + 7200], 'seconds, as uPlot wants them')
 })
