@@ -6,14 +6,10 @@
  *
  *   npm run build && node scripts/bench-history.mjs [--seconds 10] [--connections 10]
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { startServer } from './lib/server-process.mjs'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`)
   return i > 0 ? Number(process.argv[i + 1]) : fallback
@@ -22,40 +18,15 @@ const seconds = arg('seconds', 10)
 const connections = arg('connections', 10)
 const START = '2026-11-26T08:00:00Z'
 
-const port = await new Promise((resolve) => {
-  const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = srv.address().port
-    srv.close(() => resolve(p))
-  })
-})
-
+// The built server on a free loopback port, full volume (30 days); ready = health answers 200.
 const t0 = performance.now()
-const child = spawn(process.execPath, [path.join(root, 'server/dist/server.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SIM_START: START, SIM_SEED: '42', STATE_DIR: ':memory:' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-let ready
-const readyLine = new Promise((resolve) => {
-  let buf = ''
-  child.stdout.on('data', (chunk) => {
-    buf += chunk
-    for (const line of buf.split('\n')) {
-      if (line.includes('"simulation ready"')) resolve(JSON.parse(line))
-    }
-    buf = buf.slice(buf.lastIndexOf('\n') + 1)
-  })
-})
-const base = `http://127.0.0.1:${port}`
-for (;;) {
-  try {
-    if ((await fetch(`${base}/api/health`)).status === 200) break
-  } catch {}
-  await new Promise((r) => setTimeout(r, 20))
-}
+const server = await startServer({ env: { LOG_LEVEL: 'info', SIM_START: START, SIM_HISTORY_DAYS: '30' } })
 const readyMs = performance.now() - t0
-ready = await readyLine
+const base = server.url
+// The server logs its build time and event count when the world is ready.
+const ready = JSON.parse(server.output().split('\n').find((l) => l.includes('"simulation ready"')))
 const peakRss = () => {
-  const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8')
+  const status = fs.readFileSync(`/proc/${server.pid}/status`, 'utf8')
   return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024
 }
 const rssAfterBuild = peakRss()
@@ -76,7 +47,7 @@ for (let i = 0; i < 200; i++) {
 computed.sort((a, b) => a - b)
 
 const result = await autocannon({ url, connections, duration: seconds })
-child.kill('SIGTERM')
+await server.stop()
 
 const figures = {
   historyReadyMs: Math.round(readyMs),

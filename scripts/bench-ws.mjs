@@ -10,14 +10,10 @@
  *
  *   npm run build && node scripts/bench-ws.mjs [--mode latency|throughput] [--clients N] [--seconds S]
  */
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
+import { startServer } from './lib/server-process.mjs'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`)
   return i > 0 ? process.argv[i + 1] : fallback
@@ -27,29 +23,15 @@ const clients = Number(arg('clients', mode === 'latency' ? 1000 : 100))
 const seconds = Number(arg('seconds', mode === 'latency' ? 20 : 8))
 const START = '2026-11-26T12:00:00Z'
 
-const port = await new Promise((resolve) => {
-  const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = srv.address().port
-    srv.close(() => resolve(p))
-  })
-})
-const child = spawn(process.execPath, [path.join(root, 'server/dist/server.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_START: START, SIM_HISTORY_DAYS: '2', SIM_SPEED: '1', STATE_DIR: ':memory:' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-})
-const base = `http://127.0.0.1:${port}`
-for (;;) {
-  try {
-    if ((await fetch(`${base}/api/health`)).status === 200) break
-  } catch {}
-  await new Promise((r) => setTimeout(r, 50))
-}
+// The built server on a free loopback port (shared with the tests and the other scripts).
+const server = await startServer({ env: { LOG_LEVEL: 'warn', SIM_START: START, SIM_HISTORY_DAYS: '2', SIM_SPEED: '1' } })
+const { port, url: base } = server
 
 function cpuMs() {
-  const f = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  const f = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ')
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100 // utime + stime, in clock ticks of 10 ms
 }
-const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024
+const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024
 
 /** Map simulated time to the real time it was emitted: sample the server's clock. */
 async function clockMap() {
@@ -137,4 +119,4 @@ if (mode === 'latency') {
   console.log(JSON.stringify({ mode, clients, ...best }))
 }
 for (const c of list) c.ws.terminate()
-child.kill('SIGTERM')
+await server.stop()
