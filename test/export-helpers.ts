@@ -8,7 +8,8 @@ import { main } from '../server/src/export/cli.js'
 import { TEST_START } from './helpers.js'
 
 export const MIN = 60_000
-export const iso = (ms: number) => new Date(ms).toISOString()
+import { iso } from './helpers.js'
+export { iso }
 /** The small world every case uses: seed 7, live start TEST_START, one day of history. */
 export const WORLD = ['--seed', '7', '--start', iso(TEST_START), '--history-days', '1']
 

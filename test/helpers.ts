@@ -31,6 +31,15 @@ export async function build(t: Teardown, options: AppOptions = {}) {
   return app
 }
 
+export const iso = (ms: number) => new Date(ms).toISOString()
+
+/** A fresh app on three days of history whose live world has run ten minutes past its start. */
+export async function liveApp(t: Teardown) {
+  const app = await build(t, { simulation: { historyDays: 3 } })
+  app.simulation.sim.advanceTo(TEST_START + 10 * 60_000)
+  return app
+}
+
 // The API's timestamps are ISO-8601 date-times; TypeBox checks formats only when told how.
 if (!FormatRegistry.Has('date-time')) {
   FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)))

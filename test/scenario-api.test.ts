@@ -1,20 +1,14 @@
 import t from 'tap'
 import { ActivateScenarioResponse, ApiError, CorrelationsResponse, GroundTruthResponse, SimulationState, StopResponse } from '@marketsim/shared-types'
-import { TEST_START, build, schemaErrors } from './helpers.js'
+import { TEST_START, build, iso, liveApp, schemaErrors } from './helpers.js'
 
 const HOUR = 3_600_000
-const iso = (t: number) => new Date(t).toISOString()
 
-async function app(t: Parameters<typeof build>[0]) {
-  const a = await build(t, { simulation: { historyDays: 3 } })
-  a.simulation.sim.advanceTo(TEST_START + 10 * 60_000)
-  return a
-}
 
 const post = (url: string, payload?: unknown) => ({ method: 'POST' as const, url, ...(payload === undefined ? {} : { payload: payload as object }) })
 
 t.test('activate, watch the state, stop into settling, reset to baseline', async (t) => {
-  const a = await app(t)
+  const a = await liveApp(t)
   const res = await a.inject(post('/api/simulation/scenario', { scenarioId: 'supply-crisis' }))
   t.equal(res.statusCode, 200)
   const body = res.json()
@@ -46,7 +40,7 @@ t.test('activate, watch the state, stop into settling, reset to baseline', async
 })
 
 t.test('a scenario settles by itself and the state returns to normal', async (t) => {
-  const a = await app(t)
+  const a = await liveApp(t)
   await a.inject(post('/api/simulation/scenario', { scenarioId: 'payment-outage' }))
   a.simulation.sim.advanceTo(TEST_START + 10 * 60_000 + 70 * 60_000)
   const events = (await a.inject('/api/simulation/state')).json().activeEvents.map((e: { id: string }) => e.id)
@@ -59,7 +53,7 @@ t.test('a scenario settles by itself and the state returns to normal', async (t)
 })
 
 t.test('bad activations answer in the envelope and change nothing', async (t) => {
-  const a = await app(t)
+  const a = await liveApp(t)
   await a.inject(post('/api/simulation/scenario', { scenarioId: 'exam-season-surge' }))
   const before = (await a.inject('/api/simulation/state')).body
   const cases: Array<[unknown, number, string, RegExp]> = [
@@ -81,7 +75,7 @@ t.test('bad activations answer in the envelope and change nothing', async (t) =>
   t.equal(malformed.json().error.code, 'INVALID_JSON')
   t.equal((await a.inject('/api/simulation/state')).body, before, 'the running scenario is untouched')
 
-  const other = await app(t)
+  const other = await liveApp(t)
   const future = await other.inject(post('/api/simulation/scenario', { scenarioId: 'exam-season-surge', startTime: iso(TEST_START + 24 * HOUR) }))
   t.equal(future.json().error.code, 'INVALID_TIME_RANGE', 'a start in the future is refused')
   const ancient = await other.inject(post('/api/simulation/scenario', { scenarioId: 'exam-season-surge', startTime: '2026-01-01T00:00:00Z' }))
@@ -90,7 +84,7 @@ t.test('bad activations answer in the envelope and change nothing', async (t) =>
 })
 
 t.test('normal-operations acts as reset, even while a scenario runs', async (t) => {
-  const a = await app(t)
+  const a = await liveApp(t)
   await a.inject(post('/api/simulation/scenario', { scenarioId: 'quality-crisis' }))
   const res = await a.inject(post('/api/simulation/scenario', { scenarioId: 'normal-operations' }))
   t.equal(res.statusCode, 200)
@@ -99,7 +93,7 @@ t.test('normal-operations acts as reset, even while a scenario runs', async (t) 
 })
 
 t.test('backdating rewrites the past from its start; reset restores the baseline past; the live stream goes on', async (t) => {
-  const a = await app(t)
+  const a = await liveApp(t)
   const url = `/api/simulation/history?start=${iso(TEST_START - 48 * HOUR)}&end=${iso(TEST_START)}&streams=customer.tutor.search&interval=1h`
   const baseline = (await a.inject(url)).json().streams['customer.tutor.search'] as Array<{ timestamp: string; value: number }>
   const lastSeq = a.simulation.sim.recent.latest(1)[0]!.seq!
@@ -126,7 +120,7 @@ t.test('backdating rewrites the past from its start; reset restores the baseline
 })
 
 t.test('ground truth lists what was applied; the data shows it with the declared sign', async (t) => {
-  const a = await app(t)
+  const a = await liveApp(t)
   await a.inject(post('/api/simulation/scenario', { scenarioId: 'payment-outage' }))
   a.simulation.sim.advanceTo(TEST_START + 4 * HOUR)
   const res = await a.inject(`/api/simulation/ground-truth?start=${iso(TEST_START)}&end=${iso(TEST_START + 4 * HOUR)}`)
@@ -161,7 +155,7 @@ t.test('ground truth lists what was applied; the data shows it with the declared
 })
 
 t.test('correlations: the outage event moves payment failures up and successes down', async (t) => {
-  const a = await app(t)
+  const a = await liveApp(t)
   await a.inject(post('/api/simulation/scenario', { scenarioId: 'payment-outage' }))
   a.simulation.sim.advanceTo(TEST_START + 3 * HOUR)
   const res = await a.inject('/api/simulation/correlations?eventId=evt_stripe_outage')

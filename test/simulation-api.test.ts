@@ -1,16 +1,10 @@
 import t from 'tap'
 import { Type } from '@sinclair/typebox'
 import { ApiError, ClockState, HistoryResponse, SimulationState, StreamEvent } from '@marketsim/shared-types'
-import { TEST_START, build, schemaErrors } from './helpers.js'
+import { TEST_START, build, iso, liveApp, schemaErrors } from './helpers.js'
 
 const HOUR = 3_600_000
-const iso = (t: number) => new Date(t).toISOString()
 
-async function liveApp(t: Parameters<typeof build>[0]) {
-  const app = await build(t, { simulation: { historyDays: 3 } })
-  app.simulation.sim.advanceTo(TEST_START + 10 * 60_000)
-  return app
-}
 
 t.test('GET /api/simulation/state answers the contract shape', async (t) => {
   const app = await liveApp(t)
