@@ -40,6 +40,6 @@ if (!isMainThread && parentPort) {
   // As far as the build takes it (Simulation.buildSteps ensures the live start plus a day).
   engine.expectation.ensure(startMs + DAY)
   const state = engine.expectation.snapshot(engine.expectationKey())
-  const buffers = [...state.mass, ...state.diff, ...state.prefix, ...state.hourSq, state.running].map((a) => a.buffer)
+  const buffers = [...state.mass, ...state.diff, ...state.prefix, state.running].map((a) => a.buffer)
   parentPort.postMessage(state, buffers)
 }

@@ -11,11 +11,17 @@ export const StreamInfo = Type.Object(
     cadence: Cadence,
     baselineRatePerHour: Type.Number({ description: 'weekday baseline events per hour before time-of-day shaping' }),
     eventsPerDay: Type.Number({ description: 'weekday baseline events per day' }),
-    cv: Type.Number({ description: 'coefficient of variation of the hourly rate' }),
+    cv: Type.Number({ description: "the catalog's variability of the hourly rate; a root's rate carries a persistent deviation with cv = this × the weather's cvScale (README: how normalization works)" }),
     timeOfDay: Type.Boolean(),
     dayOfWeek: Type.Boolean(),
     measure: Measure,
     payloadFields: Type.Record(Type.String(), FieldDomain, { description: 'payload field → value domain' }),
+    liveWindowSeconds: Type.Optional(
+      Type.Number({
+        description:
+          "count streams: the trailing window that live events' normalizedValue/anomalyFlag and the pulse judge the stream over now, a few dozen expected events at the current rate (30 s to 30 min)",
+      }),
+    ),
   },
   { title: 'StreamInfo' },
 )

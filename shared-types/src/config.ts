@@ -99,6 +99,15 @@ export const StreamsFile = Closed(
       tutors: Type.Integer({ minimum: 1 }),
       completedSessionsPerDay: Type.Number({ exclusiveMinimum: 0 }),
     }),
+    weather: Type.Optional(
+      Closed(
+        {
+          cvScale: Type.Number({ minimum: 0, maximum: 1, description: "a root's persistent rate deviation has cv = its catalog cv × this" }),
+          correlationHours: Type.Number({ exclusiveMinimum: 0, maximum: 720, description: 'e-folding time of the deviation, in hours' }),
+        },
+        { description: 'the persistent, hour-to-hour correlated deviation of root rates from their calendar shape (log-normal AR(1))' },
+      ),
+    ),
     streams: Type.Array(StreamDef, { minItems: 1 }),
   },
   { title: 'StreamsFile' },

@@ -63,6 +63,9 @@ export const PulseStream = Type.Object(
     expected: Type.Number({ description: 'what the baseline expects over the same window' }),
     normalized: Type.Number({ minimum: 0, maximum: 100 }),
     anomalyFlag: AnomalyFlag,
+    windowSeconds: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'length of the trailing window (count streams): a few dozen expected events at the current rate, 30 s to 30 min' }),
+    ),
   },
   { title: 'PulseStream' },
 )

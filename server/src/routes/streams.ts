@@ -4,6 +4,12 @@ import { Domain, StreamCatalogResponse, StreamInfo, StreamName } from '@marketsi
 import { Errors } from '../errors.js'
 import { errorResponses } from './schemas.js'
 
+/** A catalog entry with its live window as it stands now (count streams). */
+function withWindow(s: StreamInfo, windows: Map<string, number>): StreamInfo {
+  const w = windows.get(s.name)
+  return w === undefined ? s : { ...s, liveWindowSeconds: w }
+}
+
 /** The stream catalog: what each of the 50 streams is, how often it fires and what it carries. */
 const streams: FastifyPluginAsyncTypebox = async (app) => {
   const byName = new Map(app.streams.catalog.map((s) => [s.name, s]))
@@ -20,7 +26,8 @@ const streams: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const list = app.streams.catalog.filter((s) => !req.query.domain || s.domain === req.query.domain)
+      const windows = app.simulation.sim.liveWindows()
+      const list = app.streams.catalog.filter((s) => !req.query.domain || s.domain === req.query.domain).map((s) => withWindow(s, windows))
       return { count: list.length, streams: list }
     },
   )
@@ -38,7 +45,7 @@ const streams: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const s = byName.get(req.params.name)
       if (!s) throw Errors.streamNotFound(req.params.name, 404)
-      return s
+      return withWindow(s, app.simulation.sim.liveWindows())
     },
   )
 }

@@ -3,6 +3,7 @@
  * streams the sum of snapshot values (a point's value is then sum / count). Grows as the live
  * clock runs; prefix sums make any aligned interval O(1).
  */
+import { RecentArrivals } from './arrivals.js'
 import { BUCKET_MS } from './time.js'
 
 export class BucketSeries {
@@ -31,13 +32,19 @@ export class BucketSeries {
 
 export class BucketStore {
   readonly series: BucketSeries[]
+  /** Every counted event's time near and after the live start, for trailing windows. */
+  readonly arrivals: RecentArrivals
 
   constructor(
     readonly originMs: number,
     streamCount: number,
     capacity: number,
+    /** Arrival times are kept from here on, this long behind now. */
+    arrivalsFrom: number,
+    arrivalsKeepMs: number,
   ) {
     this.series = Array.from({ length: streamCount }, () => new BucketSeries(capacity))
+    this.arrivals = new RecentArrivals(streamCount, arrivalsFrom, arrivalsKeepMs)
   }
 
   indexOf(t: number): number {
@@ -45,6 +52,11 @@ export class BucketStore {
   }
 
   add(stream: number, t: number, n: number, value = 0): void {
+    this.count(stream, t, n, value)
+    if (t >= this.arrivals.from) for (let k = 0; k < n; k++) this.arrivals.push(stream, t)
+  }
+
+  private count(stream: number, t: number, n: number, value: number): void {
     const i = this.indexOf(t)
     if (i < 0) return
     const s = this.series[stream]!

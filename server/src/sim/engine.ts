@@ -23,6 +23,8 @@ import { PayoutBook, Population, buildHandlers, type Handler } from './processes
 import { Rng, hash32 } from './rng.js'
 import { BUCKET_MS, DAY, HOUR, MINUTE, floorTo } from './time.js'
 import { TimingWheel } from './wheel.js'
+import { DEFAULT_WEATHER, Weather } from './weather.js'
+import { MAX_WINDOW_MS } from './windows.js'
 
 export interface EngineOptions {
   seed: number
@@ -104,8 +106,7 @@ export class Engine {
   private readonly countOnly: Uint8Array
   private readonly eager: Uint8Array
   private readonly aggregate: Uint8Array
-  private readonly noise: Float64Array
-  private readonly noiseHour: Float64Array
+  private readonly weather: Weather
   private readonly scratch: Ev[] = []
   /** Event objects nothing references any more, for reuse. */
   private readonly pool: Ev[] = []
@@ -156,16 +157,16 @@ export class Engine {
       const burnIn = s.chains.length === 0 ? 0 : Math.min(MAX_BURN_IN, this.pathDelay(s.idx, new Set()))
       this.rootActiveFrom[s.idx] = floorTo(this.historyStartMs - burnIn, STEP_MS)
     }
-    this.noise = new Float64Array(n).fill(1)
-    this.noiseHour = new Float64Array(n).fill(Number.NaN)
-    const first = Math.min(this.historyStartMs, ...this.roots.map((s) => this.rootActiveFrom[s.idx]!))
+    this.weather = new Weather(options.seed, this.model.streams, world.streams.weather ?? DEFAULT_WEATHER)
+    // On a UTC hour: the expectation's hours are then the weather's hours, whatever the start.
+    const first = floorTo(Math.min(this.historyStartMs, ...this.roots.map((s) => this.rootActiveFrom[s.idx]!)), HOUR)
     this.originMs = first
     this.now = first
     this.clock = first
     this.nextStep = first
     this.wheel = new TimingWheel(first)
     this.emitQueue = new TimingWheel(first)
-    this.buckets = new BucketStore(this.historyStartMs, n, Math.ceil((options.historyDays + 2) * (DAY / BUCKET_MS)))
+    this.buckets = new BucketStore(this.historyStartMs, n, Math.ceil((options.historyDays + 2) * (DAY / BUCKET_MS)), options.startMs - MAX_WINDOW_MS, MAX_WINDOW_MS)
     this.expectation = new Expectation(this.model, this)
   }
 
@@ -240,17 +241,27 @@ export class Engine {
     } else this.emitQueue.push(ev)
   }
 
-  /** n events of a stream that nothing reads but their count, at known times or spread over [t, t+len). */
-  private happenMany(s: number, t: number, len: number, n: number, side: Rng | undefined): void {
+  /**
+   * n events of a stream that nothing reads but their count, spread over [t, t+len) (within
+   * one bucket). Their times come from a side generator keyed by what they are, so the world's
+   * draws are the same whether they are shown or not.
+   */
+  private happenMany(s: number, t: number, len: number, n: number, side: () => Rng): void {
     if (t + len <= this.emitFrom) {
-      this.buckets.add(s, t, n)
       this.processed += n
+      // History only counts them, except just before the live start, where live windows
+      // look back: there they get the very times they would have if shown.
+      if (t + len <= this.buckets.arrivals.from) return this.buckets.add(s, t, n)
+      const rng = side()
+      for (let k = 0; k < n; k++) this.buckets.add(s, t + Math.floor(rng.next() * len), 1)
       return
     }
-    // Live: each becomes an event; times come from a side generator, so the world's draws
-    // are the same as in history.
-    const rng = side ?? Rng.derive(this.seed, 'arrivals', s, t)
+    const rng = side()
     for (let k = 0; k < n; k++) this.happen(newEv(t + Math.floor(rng.next() * len), s, this.q++))
+  }
+
+  private arrivalsRng(s: number, t: number): () => Rng {
+    return () => Rng.derive(this.seed, 'arrivals', s, t)
   }
 
   private schedule(ev: Ev): void {
@@ -285,22 +296,17 @@ export class Engine {
   private generateStep(t: number): void {
     const cal = this.model.calendar
     const ctx = cal.context(t)
-    const hourKey = Math.floor(t / HOUR)
     const mods = this.modifiers
     for (const s of this.roots) {
       const i = s.idx
       if (t < this.rootActiveFrom[i]!) continue
-      if (this.noiseHour[i] !== hourKey) {
-        this.noise[i] = this.rng.noiseFactor(s.def.cv)
-        this.noiseHour[i] = hourKey
-      }
       let lambda =
-        s.rootPerHour * (STEP_MS / HOUR) * s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor * this.noise[i]!
+        s.rootPerHour * (STEP_MS / HOUR) * s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor * this.weather.at(i, t)
       if (mods) lambda *= mods.rateFactor(i, t)
       const n = this.rng.poisson(lambda)
       if (n === 0) continue
       if (this.countOnly[i]) {
-        if (t >= this.historyStartMs) this.happenMany(i, t, STEP_MS, n, undefined)
+        if (t >= this.historyStartMs) this.happenMany(i, t, STEP_MS, n, this.arrivalsRng(i, t))
         continue
       }
       const h = this.handlers[i]
@@ -383,7 +389,7 @@ export class Engine {
       }
     }
     for (let j = 0; j < causes; j++) if (parents[j]!.t >= this.historyStartMs) this.happen(parents[j]!)
-    if (n > causes && t >= this.historyStartMs) this.happenMany(s.idx, t, STEP_MS, n - causes, undefined)
+    if (n > causes && t >= this.historyStartMs) this.happenMany(s.idx, t, STEP_MS, n - causes, this.arrivalsRng(s.idx, t))
   }
 
   /** A branch whose followers are plain counts: placed per bucket without drawing each one. */
@@ -414,7 +420,7 @@ export class Engine {
       const here = p >= 1 ? left : this.rng.binomial(left, p)
       if (here > 0 && end > this.historyStartMs) {
         const from = Math.max(end - BUCKET_MS, t + lo)
-        this.happenMany(target, from, end - from, here, end > this.emitFrom ? Rng.derive(this.seed, 'spread', target, t, end) : undefined)
+        this.happenMany(target, from, end - from, here, () => Rng.derive(this.seed, 'spread', target, t, end))
       }
       left -= here
       below = cdf

@@ -7,7 +7,7 @@
  * compares what the data shows against this baseline.
  */
 import { conditionShare, type Model, type StreamRt } from './model.js'
-import { ANSWER_MARGIN, PayoutBook } from './processes.js'
+import { ANSWER_MARGIN, PayoutBook, TICKET_RESOLUTION_HOURS } from './processes.js'
 import { Rng } from './rng.js'
 import { BUCKET_MS, HOUR, MINUTE } from './time.js'
 
@@ -54,9 +54,9 @@ export interface ExpectationState {
   mass: Float64Array<ArrayBuffer>[]
   diff: Float64Array<ArrayBuffer>[]
   prefix: Float64Array<ArrayBuffer>[]
-  hourSq: Float64Array<ArrayBuffer>[]
   running: Float64Array<ArrayBuffer>
   requestsByDay: Array<[number, number]>
+  requestsThisHour: number
   ticketKernels: Array<[number, Float64Array<ArrayBuffer>]>
 }
 
@@ -68,10 +68,10 @@ export class Expectation {
   private readonly running: Float64Array<ArrayBuffer>
   /** Requests per local day, spread over their sessions' scheduled slots at the day's end. */
   private readonly requestsByDay = new Map<number, number>()
+  /** Requests of the hour being swept (their cancellations are placed at the hour's end). */
+  private requestsThisHour = 0
   /** Prefix sums of finalized buckets. */
   private readonly prefix: Growable[]
-  /** Prefix sums over hours of (expected count in the hour)², for the hourly-noise variance term. */
-  private readonly hourSq: Growable[]
   private swept = 0
   private sweeping = 0
   private readonly order: number[]
@@ -82,6 +82,8 @@ export class Expectation {
   private readonly payoutStream: number
   private readonly atBucketStart: Uint8Array
   private readonly completedStream: number
+  private readonly approvedStream: number
+  private readonly statusStream: number
 
   constructor(
     private readonly model: Model,
@@ -92,13 +94,14 @@ export class Expectation {
     this.diff = Array.from({ length: n }, () => new Growable())
     this.running = new Float64Array(n)
     this.prefix = Array.from({ length: n }, () => new Growable())
-    this.hourSq = Array.from({ length: n }, () => new Growable())
     this.order = this.topologicalOrder()
     this.anchorSource = model.index.get(ANCHOR_SOURCE) ?? -1
     this.anchorStage = model.index.get(ANCHOR_STAGE) ?? -1
     this.declineStage = model.index.get('session.booking.declined_by_tutor') ?? -1
     this.payoutStream = model.index.get('tutor.payout.initiated') ?? -1
     this.completedStream = model.index.get('session.completed') ?? -1
+    this.approvedStream = model.index.get('tutor.onboarding.approved') ?? -1
+    this.statusStream = model.index.get('tutor.status.changed') ?? -1
     this.atBucketStart = new Uint8Array(n)
     for (const c of model.chains) {
       for (const b of c.branches) {
@@ -145,7 +148,8 @@ export class Expectation {
     const upd = new Float64Array(size)
     for (let i = 0; i < samples; i++) {
       const offset = rng.next() * BUCKET_MS
-      const r = Math.min(24, Math.max(1, rng.logNormal(4, 12))) * HOUR
+      const { median, p90, min, max } = TICKET_RESOLUTION_HOURS
+      const r = Math.min(max, Math.max(min, rng.logNormal(median, p90))) * HOUR
       res[Math.floor((offset + r) / BUCKET_MS)]! += 1 / samples
       upd[Math.floor((offset + rng.next() * r) / BUCKET_MS)]! += 1 / samples
     }
@@ -212,6 +216,7 @@ export class Expectation {
       if (m > 0) this.flowOut(s, b, m)
     }
     if (this.payoutStream >= 0) this.payouts(b, tb)
+    if ((tb + BUCKET_MS) % HOUR === 0) this.cancellations(tb + BUCKET_MS - HOUR)
     for (let i = 0; i < model.streams.length; i++) this.finalize(i, b)
   }
 
@@ -258,8 +263,53 @@ export class Expectation {
         this.spread(br.target, b, (m * br.p) / (7 * 48), br.minDelay, max)
       }
     }
+    this.requestsThisHour += m
     // At the day's last bucket: place its sessions' anchored follow-ups.
     if (cal.localDay(tb + BUCKET_MS) !== day) this.anchoredFollowUps(day, booking)
+  }
+
+  /**
+   * Cancellations of the sessions requested in the hour from `hourStart`: 1-48 h before the
+   * slot, but never before the booking was confirmed (0-24 h after the request, at least
+   * ANSWER_MARGIN before the slot); those that would fall earlier come right after the
+   * confirmation instead. Placed per request hour, since that pile-up follows the requests'
+   * time of day.
+   */
+  private cancellations(hourStart: number): void {
+    const requests = this.requestsThisHour
+    this.requestsThisHour = 0
+    const booking = this.model.streams[this.anchorSource]?.chains.find((c) => c.outcome)
+    const confirm = booking?.branches.find((x) => x.target === this.anchorStage)
+    if (!confirm || requests === 0) return
+    const cal = this.model.calendar
+    const day = cal.localDay(hourStart)
+    const b = this.bucketOf(hourStart + HOUR / 2)
+    const centre = this.src.originMs + (b + 0.5) * BUCKET_MS
+    const tau = hourStart + HOUR / 2
+    const perSlot = (requests * confirm.p) / (7 * 48)
+    for (const chain of this.model.streams[this.anchorStage]!.chains) {
+      for (const br of chain.branches) {
+        if (br.target < 0 || br.anchor !== 'before_scheduled_time') continue
+        const m = perSlot * br.p
+        for (let k = 1; k <= 7; k++) {
+          const base = cal.midnightOf(day + k) + 8 * HOUR
+          for (let j = 0; j < 48; j++) {
+            const sched = base + j * 15 * MINUTE
+            const answerSpan = Math.max(confirm.minDelay, Math.min(confirm.maxDelay, sched - ANSWER_MARGIN - tau))
+            const answered = tau + answerSpan / 2
+            // The share whose 1-48 h lead would reach back before the confirmation.
+            const early = Math.min(1, Math.max(0, (br.maxDelay - (sched - answered)) / (br.maxDelay - br.minDelay || 1)))
+            if (early > 0) this.spread(br.target, b, m * early, tau - centre + MINUTE, tau - centre + MINUTE + answerSpan)
+            if (early < 1) {
+              const lead = Math.min(br.maxDelay, sched - answered)
+              const sb = this.bucketOf(sched)
+              const sc = this.src.originMs + (sb + 0.5) * BUCKET_MS
+              this.spread(br.target, sb, m * (1 - early), sched - lead - sc, sched - br.minDelay - sc)
+            }
+          }
+        }
+      }
+    }
   }
 
   private anchoredFollowUps(day: number, booking: StreamRt['chains'][number]): void {
@@ -269,27 +319,20 @@ export class Expectation {
     if (!confirm || requests === 0) return
     const cal = this.model.calendar
     const perSlot = (requests * confirm.p) / (7 * 48)
-    const answeredBy = cal.midnightOf(day + 1) // approximates the answer time of the day's requests
     for (const chain of this.model.streams[this.anchorStage]!.chains) {
       // A branch deferring to a later decision contributes that decision's branches, at its time.
       const branches = chain.branches.flatMap((b) =>
         b.then ? b.then.branches.map((d) => ({ ...d, anchor: b.anchor, p: b.p * d.p, minDelay: b.minDelay + d.minDelay, maxDelay: b.maxDelay + d.maxDelay })) : [b],
       )
       for (const br of branches) {
-        if (br.target < 0 || !br.anchor) continue
+        if (br.target < 0 || br.anchor !== 'scheduled_time') continue
         for (let k = 1; k <= 7; k++) {
           const base = cal.midnightOf(day + k) + 8 * HOUR
           for (let j = 0; j < 48; j++) {
             const sched = base + j * 15 * MINUTE
             const sb = this.bucketOf(sched)
             const centre = this.src.originMs + (sb + 0.5) * BUCKET_MS
-            if (br.anchor === 'scheduled_time') this.spread(br.target, sb, perSlot * br.p, br.minDelay + (sched - centre), br.maxDelay + (sched - centre))
-            else {
-              // Cancelled 1-48 h before the start, but not before the booking was answered.
-              const lo = Math.max(-br.maxDelay, answeredBy - sched)
-              const hi = Math.max(lo, -br.minDelay)
-              this.spread(br.target, sb, perSlot * br.p, lo + (sched - centre), hi + (sched - centre))
-            }
+            this.spread(br.target, sb, perSlot * br.p, br.minDelay + (sched - centre), br.maxDelay + (sched - centre))
           }
         }
       }
@@ -305,7 +348,11 @@ export class Expectation {
     const from = this.bucketOf(cal.midnightOf(day - 7))
     let completions = 0
     for (let k = Math.max(0, from); k < b; k++) completions += this.mass[this.completedStream]!.data[k] ?? 0
-    const tutors = this.model.world.streams.volumeTargets.tutors * ACTIVE_TUTOR_SHARE
+    // The initial active tutors and every one approved since the run began (all start active).
+    const approved = this.approvedStream >= 0 ? this.prefix[this.approvedStream]!.data[b] ?? 0 : 0
+    // Half the status changes bring an away tutor back: active for part of the week, paid too.
+    const returned = this.statusStream >= 0 ? ((this.prefix[this.statusStream]!.data[b] ?? 0) - (this.prefix[this.statusStream]!.data[Math.max(0, from)] ?? 0)) / 2 : 0
+    const tutors = this.model.world.streams.volumeTargets.tutors * ACTIVE_TUTOR_SHARE + approved + returned
     const paid = tutors * (1 - Math.exp(-completions / tutors))
     const buckets = PAYOUT_WINDOW / BUCKET_MS
     for (let k = 0; k < buckets; k++) this.mass[this.payoutStream]!.add(b + k, paid / buckets)
@@ -316,14 +363,6 @@ export class Expectation {
     const p = this.prefix[i]!
     p.ensure(b + 1)
     p.data[b + 1] = p.data[b]! + m
-    // Hour h covers buckets [12h, 12h + 12); its square enters once the hour is complete.
-    if ((b + 1) % 12 === 0) {
-      const h = (b + 1) / 12
-      const inHour = p.data[b + 1]! - p.data[b + 1 - 12]!
-      const q = this.hourSq[i]!
-      q.ensure(h)
-      q.data[h] = q.data[h - 1]! + inHour * inHour
-    }
   }
 
   /** The pass so far, for another Expectation of the same model and source to take over. */
@@ -334,9 +373,9 @@ export class Expectation {
       mass: this.mass.map((g) => g.data),
       diff: this.diff.map((g) => g.data),
       prefix: this.prefix.map((g) => g.data),
-      hourSq: this.hourSq.map((g) => g.data),
       running: this.running,
       requestsByDay: [...this.requestsByDay],
+      requestsThisHour: this.requestsThisHour,
       ticketKernels: [...this.ticketKernels],
     }
   }
@@ -351,9 +390,9 @@ export class Expectation {
     state.mass.forEach((d, i) => (this.mass[i]!.data = d))
     state.diff.forEach((d, i) => (this.diff[i]!.data = d))
     state.prefix.forEach((d, i) => (this.prefix[i]!.data = d))
-    state.hourSq.forEach((d, i) => (this.hourSq[i]!.data = d))
     this.running.set(state.running)
     for (const [day, n] of state.requestsByDay) this.requestsByDay.set(day, n)
+    this.requestsThisHour = state.requestsThisHour
     for (const [s, k] of state.ticketKernels) this.ticketKernels.set(s, k)
     this.swept = state.swept
     this.sweeping = state.swept - 1
@@ -375,16 +414,6 @@ export class Expectation {
     // instant (a no-show is declared exactly 15 minutes after a quarter-hour start).
     const within = this.atBucketStart[s] ? (x > b ? 1 : 0) : x - b
     return p[b]! + (p[b + 1]! - p[b]!) * within
-  }
-
-  /** Σ over whole hours in [from, to) of (expected count in the hour)². */
-  hourlySquares(s: number, from: number, to: number): number {
-    this.ensure(to)
-    const h0 = Math.ceil((from - this.src.originMs) / HOUR)
-    const h1 = Math.floor((to - this.src.originMs) / HOUR)
-    if (h1 <= h0) return 0
-    const q = this.hourSq[s]!.data
-    return q[h1]! - q[h0]!
   }
 
   /** The expected level of a level stream at the bucket holding t. */

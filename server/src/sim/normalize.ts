@@ -1,15 +1,21 @@
 /**
  * Normalization (api-contract §4): what a stream observably did against what the baseline
- * expected at that time, as a T-score 50 + 10·z clamped to 0..100, with warning at |z| ≥ 2
- * and critical at |z| ≥ 3. σ is honest for counts: Poisson √E plus the stream's hourly
- * variability (cv per hour of expected volume). Observations come from the data (the
- * buckets), never from what a scenario applied.
+ * expected for exactly that window, as a T-score 50 + 10·z clamped to 0..100, with warning at
+ * |z| ≥ 2 and critical at |z| ≥ 3. The expected count comes from the expectation pass (hours,
+ * weekday, season, growth and the chains' lags); its spread from spread.ts (Poisson, clustered
+ * followers, and the weather of the roots per UTC hour of the window); the z from the count's
+ * own distribution (count-z.ts). Observations come from the data, never from what a scenario
+ * applied. Live, each stream is judged over a trailing window sized to its rate (windows.ts).
  */
 import type { AnomalyFlag, HistoryPoint } from '@marketsim/shared-types'
 import type { BucketStore } from './buckets.js'
+import { countZ } from './count-z.js'
 import type { Expectation } from './expectation.js'
 import type { Model } from './model.js'
-import { BUCKET_MS, DAY, HOUR } from './time.js'
+import { Spread } from './spread.js'
+import { BUCKET_MS, HOUR } from './time.js'
+import { DEFAULT_WEATHER } from './weather.js'
+import { windowLength } from './windows.js'
 
 export function tScore(z: number): number {
   const v = 50 + 10 * z
@@ -23,56 +29,48 @@ export function flagOf(z: number): AnomalyFlag {
   return a >= 3 ? 'critical' : a >= 2 ? 'warning' : 'normal'
 }
 
-/** Expected events in a live trailing window: enough for a few dozen at the stream's mean rate. */
-const WINDOW_EVENTS = 40
+/**
+ * Window lengths are computed once per simulated second (they change with the rate, slowly),
+ * for the second's start: the same whoever asks first, so events are normalized alike in every
+ * run of the world.
+ */
+const WINDOW_STEP_MS = 1_000
 
 export class Normalizer {
-  /** Trailing window per stream, in whole buckets (the current partial bucket comes on top). */
-  private readonly windowBuckets: Int32Array
-
-  /**
-   * The hourly variability a stream really shows: its own cv, or its cause's when it follows a
-   * root within the hour (requests inherit the searches' weather, not the catalog's 0.20).
-   */
-  private readonly noiseCv: Float64Array
+  readonly spread: Spread
+  private readonly windowAt: Float64Array
+  private readonly windowMs: Float64Array
+  private readonly perHour: number[] = []
 
   constructor(
     private readonly model: Model,
     private readonly buckets: BucketStore,
     private readonly expectation: Expectation,
   ) {
-    this.noiseCv = new Float64Array(model.streams.map((s) => s.def.cv))
-    for (let pass = 0; pass < 4; pass++) {
-      for (const c of model.chains) {
-        for (const b of c.branches) {
-          if (b.target >= 0 && b.maxDelay <= HOUR && !b.anchor && !c.deferred) {
-            this.noiseCv[b.target] = Math.max(this.noiseCv[b.target]!, this.noiseCv[c.trigger]!)
-          }
-        }
-      }
-    }
-    this.windowBuckets = new Int32Array(model.streams.length)
-    // Streams timed from scheduled slots arrive in bursts on the quarter hour; a window of at
-    // least an hour spans several bursts, so a burst's edge is not mistaken for a surge.
-    const anchored = new Set(model.chains.flatMap((c) => c.branches.filter((b) => b.anchor || c.deferred).map((b) => b.target)))
-    for (const s of model.streams) {
-      const perBucket = (s.def.eventsPerDay / DAY) * BUCKET_MS
-      const min = anchored.has(s.idx) ? HOUR / BUCKET_MS : 1
-      this.windowBuckets[s.idx] = Math.min(DAY / BUCKET_MS, Math.max(min, Math.ceil(WINDOW_EVENTS / perBucket)))
-    }
+    this.spread = new Spread(model, model.world.streams.weather ?? DEFAULT_WEATHER)
+    this.windowAt = new Float64Array(model.streams.length).fill(Number.NaN)
+    this.windowMs = new Float64Array(model.streams.length)
   }
 
   /** z of an observed count against its expectation over [from, to). */
   private countZ(s: number, observed: number, from: number, to: number): number {
     const e = this.expectation.expectedCount(s, from, to)
-    const cv = this.noiseCv[s]!
-    const span = to - from
-    // Whole hours contribute their squared volumes; shorter spans share one hour's noise.
-    const sq = span >= HOUR ? this.expectation.hourlySquares(s, from, to) : e * e
-    // At least one event of spread: the expectation resolves 5-minute buckets, so a single
-    // event where almost none was expected is within the model's precision, not an anomaly.
-    const sd = Math.max(1, Math.sqrt(e + cv * cv * sq))
-    return (observed - e) / sd
+    // Expected events per UTC hour fragment: the weather's covariance is per hour.
+    const perHour = this.perHour
+    perHour.length = 0
+    for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) perHour.push(this.expectation.expectedCount(s, Math.max(from, h), Math.min(to, h + HOUR)))
+    const variance = e * this.spread.dispersion(s, to - from) + this.spread.weatherVariance(s, perHour)
+    return countZ(observed, e, variance)
+  }
+
+  /** The live window of stream s ending at `end` (exclusive), in ms. */
+  windowOf(s: number, end: number): number {
+    const at = Math.floor(end / WINDOW_STEP_MS) * WINDOW_STEP_MS
+    if (at === this.windowAt[s]) return this.windowMs[s]!
+    const w = windowLength((from) => this.expectation.expectedCount(s, from, at), at)
+    this.windowAt[s] = at
+    this.windowMs[s] = w
+    return w
   }
 
   private levelZ(s: number, observedMean: number, from: number, to: number, samples: number): number {
@@ -99,26 +97,27 @@ export class Normalizer {
    * shows as low rather than keeping the value of its last event. A level stream whose
    * current bucket has no sample yet is read from the previous bucket.
    */
-  pulse(s: number, t: number): { observed: number; expected: number; normalized: number; anomalyFlag: AnomalyFlag } {
+  pulse(s: number, t: number): { observed: number; expected: number; normalized: number; anomalyFlag: AnomalyFlag; windowSeconds?: number } {
     const w = this.window(s, t, true)
-    return { observed: round2(w.observed), expected: round2(w.expected), normalized: tScore(w.z), anomalyFlag: flagOf(w.z) }
+    const out = { observed: round2(w.observed), expected: round2(w.expected), normalized: tScore(w.z), anomalyFlag: flagOf(w.z) }
+    return w.windowMs === undefined ? out : { ...out, windowSeconds: w.windowMs / 1000 }
   }
 
-  private window(s: number, t: number, settled = false): { observed: number; expected: number; z: number } {
-    const series = this.buckets.series[s]!
-    let cur = this.buckets.indexOf(t)
+  private window(s: number, t: number, settled = false): { observed: number; expected: number; z: number; windowMs?: number } {
     if (this.model.streams[s]!.def.measure === 'level') {
+      const series = this.buckets.series[s]!
+      let cur = this.buckets.indexOf(t)
       if (settled && !series.counts[cur] && cur > 0) cur--
       const observed = series.counts[cur] ? series.sums[cur]! / series.counts[cur]! : 0
       const from = this.buckets.originMs + cur * BUCKET_MS
       const z = this.levelZ(s, observed, from, from + BUCKET_MS, 1)
       return { observed, expected: this.expectation.expectedLevel(s, from), z }
     }
-    const first = Math.max(0, cur - this.windowBuckets[s]!)
-    let observed = 0
-    for (let b = first; b <= cur; b++) observed += series.counts[b] ?? 0
-    const from = this.buckets.originMs + first * BUCKET_MS
-    return { observed, expected: this.expectation.expectedCount(s, from, t + 1), z: this.countZ(s, observed, from, t + 1) }
+    // Everything at or before t has happened: the window is [end - w, end).
+    const end = t + 1
+    const w = this.windowOf(s, end)
+    const observed = this.buckets.arrivals.countSince(s, end - w)
+    return { observed, expected: this.expectation.expectedCount(s, end - w, end), z: this.countZ(s, observed, end - w, end), windowMs: w }
   }
 
   /**

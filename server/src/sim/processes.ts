@@ -16,6 +16,9 @@ export const TUTOR_STATUSES = ['active', 'paused', 'inactive', 'on_vacation'] as
 /** An entity reference that is deliberately absent (an anonymous caller), unlike -1 (not decided here). */
 export const NONE = -2
 
+/** Hours to resolve a ticket: log-normal with this median and p90, within [min, max]. */
+export const TICKET_RESOLUTION_HOURS = { median: 4, p90: 12, min: 1, max: 24, mean: 6 }
+
 /** A request is answered at least this long before the session it asks for. */
 export const ANSWER_MARGIN = 30 * MINUTE
 
@@ -311,10 +314,10 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
       ev.id = pop.next('ticket')
       // Resolution hours: log-normal with median 4 h and p90 12 h (mean ≈ 6 h), within 1-24 h;
       // a scenario may stretch them (support overload: overwhelmed agents).
-      let hours = rng.logNormal(4, 12)
+      let hours = rng.logNormal(TICKET_RESOLUTION_HOURS.median, TICKET_RESOLUTION_HOURS.p90)
       const shift = resolvedIdx === undefined ? undefined : ctx.fieldShift(resolvedIdx, 'resolution_time_hours', ev.t)
       if (shift && 'scale' in shift) hours *= 1 + (shift.scale - 1) * shift.strength
-      ev.y = Math.min(24, Math.max(1, hours))
+      ev.y = Math.min(TICKET_RESOLUTION_HOURS.max, Math.max(TICKET_RESOLUTION_HOURS.min, hours))
     },
   })
   on('support.ticket.updated', { child: (ev, parent) => void (ev.y = parent.y) })

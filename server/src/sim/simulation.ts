@@ -23,6 +23,7 @@ import { RecentEvents } from './recent.js'
 import { formatIso } from './payload.js'
 import { baselineStats } from './stats.js'
 import { DAY, HOUR } from './time.js'
+import { MAX_WINDOW_MS } from './windows.js'
 
 export interface SimulationOptions {
   seed: number
@@ -84,6 +85,7 @@ export class Simulation {
     this.engine.modifiers = this.effects
     for (const run of runs) this.addRun(run)
     if (from) this.engine.emitFrom = from.emitFrom
+    this.engine.buckets.arrivals.from = this.engine.emitFrom - MAX_WINDOW_MS
     this.calibrated = from !== undefined
     this.buildUntil = Math.max(options.startMs, from?.emitFrom ?? options.startMs)
     this.seq = from?.seq ?? 0
@@ -187,6 +189,13 @@ export class Simulation {
     return out
   }
 
+  /** Seconds of each count stream's live trailing window as it stands now, by name. */
+  liveWindows(): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const st of this.engine.model.streams) if (st.def.measure === 'count') out.set(st.name, this.normalizer.windowOf(st.idx, this.now) / 1000)
+    return out
+  }
+
   /** Build the history and its baseline statistics. */
   build(): void {
     for (const _ of this.buildSteps());
@@ -246,6 +255,7 @@ export class Simulation {
     const out = this.pending
     this.pending = []
     this.recent.trim(t)
+    this.engine.buckets.arrivals.trim(t)
     if (out.length > 0) for (const l of this.listeners) l(out)
     return out
   }

@@ -1,0 +1,125 @@
+/**
+ * Honest observation (DESIGN principle 8): in a world where nothing was changed, flags are as
+ * rare as their thresholds promise, at every interval and whatever minute the world started;
+ * live windows hold a few dozen expected events, so a real surge shows within seconds.
+ */
+import t from 'tap'
+import { loadConfig } from '../server/src/config/load.js'
+import { DEFAULT_CONFIG_DIR } from '../server/src/paths.js'
+import { Simulation } from '../server/src/sim/simulation.js'
+import { MAX_WINDOW_MS, MIN_WINDOW_MS, WINDOW_EVENTS } from '../server/src/sim/windows.js'
+import { build } from './helpers.js'
+
+const world = loadConfig(DEFAULT_CONFIG_DIR)
+const INTERVALS = { '5m': 5, '15m': 15, '1h': 60, '6h': 360, '12h': 720, '1d': 1440 } as const
+const MIN = 60_000
+
+/** A pure-baseline world (no background events, no random anomalies): nothing in it is an anomaly. */
+function pureWorld(startMs: number, historyDays = 30): Simulation {
+  const sim = new Simulation(world, { seed: 42, startMs, historyDays, background: false })
+  sim.build()
+  return sim
+}
+
+interface Tally {
+  n: number
+  critical: number
+  warning: number
+  within: number
+  sum: number
+  worst: { stream: string; share: number; points: number }
+}
+
+function tally(sim: Simulation, startMs: number, minutes: number): Tally {
+  const iv = minutes * MIN
+  const out: Tally = { n: 0, critical: 0, warning: 0, within: 0, sum: 0, worst: { stream: '', share: 0, points: 0 } }
+  sim.streamNames.forEach((name, s) => {
+    // Complete buckets only: the one still filling is judged on its elapsed part elsewhere.
+    const points = sim.history(s, Math.ceil(sim.historyStartMs / iv) * iv, Math.floor(startMs / iv) * iv, iv)
+    let crit = 0
+    for (const p of points) {
+      const z = Math.abs(p.normalized - 50) / 10
+      out.n++
+      out.sum += p.normalized
+      if (z >= 3) crit++
+      else if (z >= 2) out.warning++
+      if (p.normalized >= 30 && p.normalized <= 70) out.within++
+    }
+    out.critical += crit
+    if (crit / points.length > out.worst.share) out.worst = { stream: name, share: crit / points.length, points: crit }
+  })
+  return out
+}
+
+for (const minute of [0, 20, 40]) {
+  t.test(`pure baseline started at :${String(minute).padStart(2, '0')}: flags as rare as promised at every interval`, async (t) => {
+    const startMs = Date.parse('2026-11-20T12:00:00Z') + minute * MIN
+    const sim = pureWorld(startMs)
+    for (const [name, minutes] of Object.entries(INTERVALS)) {
+      const r = tally(sim, startMs, minutes)
+      const pct = (x: number) => (100 * x) / r.n
+      t.ok(pct(r.critical) < 1, `${name}: ${pct(r.critical).toFixed(2)}% critical (< 1%)`)
+      t.ok(pct(r.warning) <= 5, `${name}: ${pct(r.warning).toFixed(2)}% warning (≤ 5%)`)
+      t.ok(pct(r.within) >= 90, `${name}: ${pct(r.within).toFixed(1)}% within 30-70 (≥ 90%)`)
+      t.ok(Math.abs(r.sum / r.n - 50) <= 3, `${name}: mean normalized ${(r.sum / r.n).toFixed(1)} (50 ± 3)`)
+      // 29 daily points: one critical day is 3.4%, so long intervals are held to a count.
+      if (minutes <= 360) t.ok(r.worst.share <= 0.03, `${name}: worst stream ${r.worst.stream} ${(100 * r.worst.share).toFixed(1)}% critical (≤ 3%)`)
+      else t.ok(r.worst.points <= 2, `${name}: worst stream ${r.worst.stream} has ${r.worst.points} critical points (≤ 2)`)
+    }
+  })
+}
+
+t.test('the live pulse in pure baseline: rarely flagged, every window within its bounds', async (t) => {
+  const startMs = Date.parse('2026-11-24T13:40:00Z')
+  const sim = pureWorld(startMs, 10)
+  let n = 0
+  let critical = 0
+  let warning = 0
+  // Three hours, read every 10 simulated seconds as the pulse topic would.
+  for (let at = startMs + 10_000; at <= startMs + 3 * 3_600_000; at += 10_000) {
+    sim.advanceTo(at)
+    for (const p of Object.values(sim.pulse())) {
+      n++
+      if (p.anomalyFlag === 'critical') critical++
+      else if (p.anomalyFlag === 'warning') warning++
+      if (p.windowSeconds === undefined) continue
+      t.ok(p.windowSeconds * 1000 >= MIN_WINDOW_MS && p.windowSeconds * 1000 <= MAX_WINDOW_MS, 'window within 30 s-30 min')
+      // A window shorter than the maximum holds (about) the promised events.
+      if (p.windowSeconds * 1000 < MAX_WINDOW_MS && p.windowSeconds * 1000 > MIN_WINDOW_MS && p.expected < WINDOW_EVENTS - 1) t.fail(`window of ${p.windowSeconds}s holds ${p.expected}`)
+    }
+  }
+  t.ok(critical / n < 0.01, `${((100 * critical) / n).toFixed(2)}% of ${n} pulse readings critical (< 1%)`)
+  t.ok(warning / n <= 0.05, `${((100 * warning) / n).toFixed(2)}% warning (≤ 5%)`)
+})
+
+t.test('busy streams get short windows, slow ones long windows; the catalog shows them', async (t) => {
+  const app = await build(t)
+  const res = await app.inject('/api/streams')
+  const byName = new Map<string, { liveWindowSeconds?: number; measure: string }>(res.json().streams.map((s: any) => [s.name, s]))
+  t.equal(byName.get('customer.page.view')!.liveWindowSeconds, 30, 'page views (~4/s): the 30 s floor')
+  t.equal(byName.get('tutor.onboarding.approved')!.liveWindowSeconds, 1800, 'approvals (15 a day): the 30 min ceiling')
+  t.equal(byName.get('platform.concurrent.users')!.liveWindowSeconds, undefined, 'a level stream has no count window')
+  const one = await app.inject('/api/streams/session.booking.requested')
+  const w = one.json().liveWindowSeconds
+  t.ok(w > 30 && w < 1800, `booking requests: ${w}s, sized to their rate`)
+})
+
+t.test('a surge shows on the pulse within 30 s at 1×, and only on what it moves', async (t) => {
+  const app = await build(t, { simulation: { historyDays: 3 } })
+  const host = app.simulation
+  // Mid-afternoon on a weekday: searches run at about 1.5/s.
+  let at = Date.parse('2026-11-26T08:00:00Z') + 10 * MIN
+  host.sim.advanceTo(at)
+  const before = host.sim.pulse()['customer.tutor.search']!
+  const res = await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'exam-season-surge' } })
+  t.equal(res.statusCode, 200)
+  let seconds = 0
+  while (seconds < 30 && host.sim.pulse()['customer.tutor.search']!.normalized < 70) {
+    at += 1000
+    seconds++
+    host.sim.advanceTo(at)
+  }
+  const after = host.sim.pulse()['customer.tutor.search']!
+  t.ok(after.normalized >= 70, `searches ${before.normalized} → ${after.normalized} after ${seconds} simulated s (≥ 70 within 30 s)`)
+  t.ok(after.observed > after.expected * 1.2, `observed ${after.observed} against expected ${after.expected}`)
+})
