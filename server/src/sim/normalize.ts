@@ -65,7 +65,8 @@ export class Normalizer {
 
   /** The live window of stream s ending at `end` (exclusive), in ms. */
   windowOf(s: number, end: number): number {
-    const at = Math.floor(end / WINDOW_STEP_MS) * WINDOW_STEP_MS
+    // Ends are exclusive (everything at or before t counts, so a window ends at t + 1).
+    const at = Math.floor((end - 1) / WINDOW_STEP_MS) * WINDOW_STEP_MS + 1
     if (at === this.windowAt[s]) return this.windowMs[s]!
     const w = windowLength((from) => this.expectation.expectedCount(s, from, at), at)
     this.windowAt[s] = at
