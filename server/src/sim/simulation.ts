@@ -87,7 +87,8 @@ export class Simulation {
     this.calibrated = from !== undefined
     this.buildUntil = Math.max(options.startMs, from?.emitFrom ?? options.startMs)
     this.seq = from?.seq ?? 0
-    this.recent = from?.recent ?? new RecentEvents(model.streams.length)
+    // A new buffer holds what this world emits: from the live start, or where a restart resumes.
+    this.recent = from?.recent ?? new RecentEvents(model.streams.length, { at: this.buildUntil, seq: this.seq })
     this.listeners = from?.listeners ?? new Set()
     this.baseline = from?.baseline ?? new Map()
     this.lastModifiedMs = from?.lastModifiedMs ?? options.startMs
