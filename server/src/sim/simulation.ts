@@ -251,9 +251,18 @@ export class Simulation {
     return out
   }
 
-  /** History points of one stream; `from`/`to` aligned to `interval`, points up to now. */
+  /**
+   * History points of one stream; `from`/`to` aligned to `interval`, points up to now. The
+   * bucket still filling says so (`partial`); points() already compares it with what was
+   * expected up to now, not over the whole bucket.
+   */
   history(stream: number, from: number, to: number, interval: number): HistoryPoint[] {
-    return this.normalizer.points(stream, from, to, interval, this.engine.now, formatIso)
+    const now = this.engine.now
+    const points = this.normalizer.points(stream, from, to, interval, now, formatIso)
+    points.forEach((p, i) => {
+      if (from + (i + 1) * interval > now) p.partial = true
+    })
+    return points
   }
 
   /** Timeline events (background and scenario-injected) with from ≤ timestamp ≤ to, up to now. */
