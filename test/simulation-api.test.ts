@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Type } from '@sinclair/typebox'
-import { ApiError, ClockState, HistoryResponse, SimulationState, StreamEvent } from '@marketsim/shared-types'
+import { ApiError, ClockState, HistoryResponse, SimulationState, StreamEvent, type HistoryPoint } from '@marketsim/shared-types'
 import { TEST_START, build, iso, liveApp, schemaErrors } from './helpers.js'
 
 const HOUR = 3_600_000
@@ -65,6 +65,37 @@ t.test('a repeated history request follows the clock: the open point grows as th
   app.simulation.sim.advanceTo(TEST_START + 20 * 60_000)
   const later = (await app.inject(url)).json().streams['api.request.log'][0].value
   t.ok(later > first, `after ten more minutes: ${first} → ${later}`)
+})
+
+t.test('the bucket still filling is flagged partial and judged against the part of it that has elapsed', async (t) => {
+  const app = await liveApp(t) // ten minutes into the 08:00 hour
+  const hourly = async (end: number) => {
+    const res = await app.inject(`/api/simulation/history?start=${iso(TEST_START - 6 * HOUR)}&end=${iso(end)}&interval=1h`)
+    t.same(schemaErrors(HistoryResponse, res.json()), [])
+    return res.json().streams as Record<string, HistoryPoint[]>
+  }
+  const open = await hourly(TEST_START + HOUR)
+  const series = Object.values(open)
+  t.ok(
+    series.every((ps) => ps.at(-1)!.timestamp === '2026-11-26T08:00:00Z' && ps.at(-1)!.partial === true && ps.slice(0, -1).every((p) => !('partial' in p))),
+    'on every stream exactly one point is partial, the last (the hour ten minutes in); complete hours carry no flag',
+  )
+  const search = open['customer.tutor.search']!
+  t.ok(search.at(-1)!.value < search.at(-2)!.value / 2, `its value counts only what happened so far (${search.at(-1)!.value} after ten minutes, ${search.at(-2)!.value} the hour before)`)
+  // Judged against a whole hour's expectation, a sixth of the hour's events would sit near 0.
+  const normalized = series.map((ps) => ps.at(-1)!.normalized).sort((a, b) => a - b)
+  const median = normalized[normalized.length >> 1]!
+  t.ok(median >= 40 && median <= 60, `its normalized compares with the elapsed part's expectation: median ${median} over the streams`)
+  t.ok(normalized.filter((v) => v <= 20).length <= 2, `not pulled down: lowest ${normalized.slice(0, 3).join(', ')}`)
+
+  t.ok(Object.values(await hourly(TEST_START - HOUR)).every((ps) => ps.every((p) => !('partial' in p))), 'a range that ends in the past has no partial point')
+  app.simulation.sim.advanceTo(TEST_START + HOUR)
+  const done = (await hourly(TEST_START + HOUR))['customer.tutor.search']!
+  const eight = done.find((p) => p.timestamp === '2026-11-26T08:00:00Z')!
+  t.notOk('partial' in eight, 'once the hour is over it is complete')
+  t.ok(eight.value > search.at(-1)!.value, 'and counts the whole hour')
+  t.equal(done.at(-1)!.timestamp, '2026-11-26T09:00:00Z')
+  t.equal(done.at(-1)!.partial, true, 'the hour that has just begun is the partial one')
 })
 
 t.test('bad history requests are 400 INVALID_TIME_RANGE / STREAM_NOT_FOUND and change nothing', async (t) => {

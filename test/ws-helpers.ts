@@ -76,3 +76,14 @@ export async function slowAndFast(t: T) {
   }
   return { app, tick, slow, fast, starve, resume: () => socket.resume() }
 }
+
+type Client = Awaited<ReturnType<typeof client>>
+
+/** Subscribe to `topics` from a point (`lastSeq` or `lastTimestamp`) and return the `catchup` it answers. */
+export async function catchUp(c: Client, topics: string[], point: { lastSeq: number } | { lastTimestamp: string }): Promise<Msg & { complete: boolean; events: StreamEvent[] }> {
+  const count = () => c.inbox.filter((m) => m.type === 'catchup').length
+  const before = count()
+  c.send({ type: 'subscribe', topics, ...point })
+  await c.until(() => count() > before)
+  return c.inbox.filter((m) => m.type === 'catchup').at(-1) as Msg & { complete: boolean; events: StreamEvent[] }
+}

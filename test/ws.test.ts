@@ -4,8 +4,11 @@ import t from 'tap'
 import WebSocket from 'ws'
 import { WsPulse, type StreamEvent } from '@marketsim/shared-types'
 import { Hub } from '../server/src/ws/hub.js'
-import { build, schemaErrors } from './helpers.js'
-import { client, eventsOf, server, slowAndFast } from './ws-helpers.js'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { TEST_START, build, iso, schemaErrors } from './helpers.js'
+import { catchUp, client, eventsOf, server, slowAndFast } from './ws-helpers.js'
 
 t.test('nothing before subscribing; then the matching events, batched, in timeline order', async (t) => {
   const { url, tick } = await server(t)
@@ -197,6 +200,88 @@ t.test('catch-up says when the shared buffer no longer reaches back; other paths
     other.once('error', (e) => r(String(e.message)))
   })
   t.match(outcome, /404/, 'no upgrade outside /ws')
+})
+
+t.test('catch-up is complete only when the buffer holds every event after the point', async (t) => {
+  const { app, url, tick } = await server(t)
+  tick(2 * 60_000) // nothing trimmed yet: the buffer holds every live event
+  const c = await client(t, url)
+  const lastSeq = (await app.inject('/api/simulation/events?limit=1')).json().events[0].seq as number
+
+  for (const [what, at] of [
+    ['five days back', TEST_START - 5 * 86_400_000],
+    ['a minute before the live start (history, never buffered)', TEST_START - 60_000],
+  ] as const) {
+    const old = await catchUp(c, ['*'], { lastTimestamp: iso(at) })
+    t.equal(old.complete, false, `lastTimestamp ${what}: incomplete`)
+    t.equal(old.events[0]!.seq, 1, 'it still sends what it holds')
+  }
+  const all = await catchUp(c, ['*'], { lastSeq: 0 })
+  t.equal(all.complete, true, 'lastSeq 0: the live start, nothing before it missed')
+  t.same(all.events.map((e) => e.seq), Array.from({ length: lastSeq }, (_, i) => i + 1), 'every live event, once')
+  const fromStart = await catchUp(c, ['*'], { lastTimestamp: iso(TEST_START) })
+  t.equal(fromStart.complete, true, 'lastTimestamp at the live start: complete too')
+  t.same(fromStart.events, all.events.filter((e) => e.timestamp > iso(TEST_START)), 'every live event after that instant')
+  t.equal((await catchUp(c, ['*'], { lastSeq: lastSeq + 100 })).complete, false, 'a seq this world never reached belongs to another timeline')
+
+  c.ws.terminate() // (a '*' subscriber would be sent the next quarter of an hour)
+  tick(15 * 60_000) // now the busy streams have dropped their oldest events
+  const d = await client(t, url)
+  const busy = ['api.request.log']
+  t.equal((await catchUp(d, busy, { lastSeq: 1 })).complete, false, 'old lastSeq: incomplete')
+  t.equal((await catchUp(d, busy, { lastTimestamp: iso(TEST_START) })).complete, false, 'old lastTimestamp: incomplete')
+  const seen = (await app.inject(`/api/simulation/events?stream=${busy[0]}&limit=20`)).json().events as StreamEvent[]
+  const recent = await catchUp(d, busy, { lastTimestamp: seen[0]!.timestamp })
+  t.equal(recent.complete, true, 'a recent point: complete')
+  t.same(
+    recent.events.map((e) => e.seq),
+    seen.filter((e) => e.timestamp > seen[0]!.timestamp).map((e) => e.seq),
+    'exactly the events after it, as the events endpoint lists them',
+  )
+})
+
+t.test('after a restart, catch-up reaches back only as far as the world re-emitted', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simstate-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const first = await build(t, { stateDir: dir })
+  first.simulation.sim.advanceTo(TEST_START + 25 * 60_000)
+  // A journalled action marks a point the restart can re-emit from (ten minutes before it stopped).
+  await first.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 1 } })
+  first.simulation.sim.advanceTo(TEST_START + 40 * 60_000)
+  // A stream quiet enough that its queue still holds every event since the live start.
+  const names = ((await first.inject('/api/streams')).json().streams as Array<{ name: string }>).map((s) => s.name)
+  const streamEvents = async (app: typeof first, stream: string) => (await app.inject(`/api/simulation/events?stream=${stream}&limit=1000`)).json().events as StreamEvent[]
+  let quiet: string | undefined
+  for (const name of names) {
+    const ev = await streamEvents(first, name)
+    if (ev.length > 0 && ev.length < 1000 && Date.parse(ev[0]!.timestamp) < TEST_START + 20 * 60_000) quiet ??= name
+  }
+  if (!quiet) throw new Error('no stream with events early in the live run')
+  const before = await streamEvents(first, quiet)
+  await first.close()
+
+  const { app, url } = await server(t, { stateDir: dir })
+  const c = await client(t, url)
+  const whole = await catchUp(c, [quiet], { lastSeq: 0 })
+  t.equal(whole.complete, false, `${quiet} from seq 0: its early events were not emitted again`)
+  const after = await streamEvents(app, quiet)
+  t.ok(after.length < before.length, `the restarted buffer holds ${after.length} of its ${before.length}`)
+  t.equal((await catchUp(c, [quiet], { lastTimestamp: before[0]!.timestamp })).complete, false, 'the same point by time')
+
+  const point = after[0]!
+  const recent = await catchUp(c, [quiet], { lastSeq: point.seq! })
+  t.equal(recent.complete, true, 'a point inside what was re-emitted: complete')
+  t.same(recent.events, after.slice(1), 'exactly the events after it, as before the restart')
+
+  // Catch-up then live on a fresh client: everything after the point, once.
+  const d = await client(t, url)
+  await catchUp(d, [quiet], { lastSeq: point.seq! })
+  app.simulation.sim.advanceTo(app.simulation.sim.now + 20 * 60_000)
+  app.hub.flush()
+  await d.settle()
+  const expected = (await streamEvents(app, quiet)).filter((e) => e.seq! > point.seq!)
+  t.ok(expected.length > recent.events.length, 'the world moved on')
+  t.same(eventsOf(d.inbox), expected, 'no gap and no duplicate between catch-up and live')
 })
 
 t.test('the pulse topic gives every stream its standing, and shows a scenario moving it', async (t) => {

@@ -7,6 +7,11 @@ export const HistoryPoint = Type.Object(
     timestamp: IsoTime,
     value: Type.Number({ description: 'raw bucket measure: an event count, or a level for snapshot streams' }),
     normalized: Type.Number({ minimum: 0, maximum: 100, description: '0-100 against the expected value for this bucket' }),
+    partial: Type.Optional(
+      Type.Boolean({
+        description: 'true on the bucket still filling at the current simulated time (absent on complete ones): its value counts what happened so far, its normalized compares it with what was expected for that elapsed part',
+      }),
+    ),
   },
   { title: 'HistoryPoint' },
 )

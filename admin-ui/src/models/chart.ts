@@ -12,12 +12,12 @@ export interface Series {
   markers: ExternalEvent[]
 }
 
-export function seriesOf(stream: string, points: HistoryPoint[], events: ExternalEvent[], now: number): Series {
+export function seriesOf(stream: string, points: HistoryPoint[], events: ExternalEvent[]): Series {
   return {
     stream,
     times: points.map((p) => Date.parse(p.timestamp) / 1000),
-    // The normalized value of that hour is fair (it is compared with what was expected so far).
-    values: points.map((p) => (Date.parse(p.timestamp) + 3_600_000 > now ? null : p.value)),
+    // The server flags the hour still filling; its normalized value is fair (compared with what was expected so far).
+    values: points.map((p) => (p.partial ? null : p.value)),
     normalized: points.map((p) => p.normalized),
     // Markers for the events said to touch this stream first; the rest are context.
     markers: events.filter((e) => e.expectedImpact.streams.includes(stream) || e.severity !== 'info'),
@@ -52,7 +52,7 @@ export function createChart(api: Api) {
       try {
         const start = Math.max(historyStart, Math.floor((now - 7 * 86_400_000) / 3_600_000) * 3_600_000)
         const r = await api.history({ start: new Date(start).toISOString(), end: new Date(now).toISOString(), streams: stream, interval: '1h' })
-        if (selected.value === stream) series.value = seriesOf(stream, r.streams[stream] ?? [], r.events, now)
+        if (selected.value === stream) series.value = seriesOf(stream, r.streams[stream] ?? [], r.events)
         error.value = undefined
       } catch (e) {
         error.value = explain(e)

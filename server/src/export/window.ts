@@ -13,7 +13,6 @@ import type { GroundTruthEffect, StreamEvent } from '@marketsim/shared-types'
 import type { WorldConfig } from '../config/load.js'
 import { groundTruth } from '../scenarios/ground-truth.js'
 import type { ScenarioRun } from '../scenarios/lifecycle.js'
-import { RecentEvents } from '../sim/recent.js'
 import { Simulation } from '../sim/simulation.js'
 import { DAY, MINUTE } from '../sim/time.js'
 import type { ExportOptions } from './options.js'
@@ -43,7 +42,6 @@ function world(w: WindowSpec, config: WorldConfig, emitFrom: number, seq: number
   return new Simulation(config, { seed: w.seed, startMs: w.startMs, historyDays: w.historyDays }, w.runs(), {
     emitFrom,
     seq,
-    recent: new RecentEvents(config.streams.streams.length),
     listeners: new Set(),
     baseline: new Map(),
     lastModifiedMs: w.startMs,

@@ -54,6 +54,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
           'Points at `interval` (default 12h) aligned to UTC, for every aligned time t with start ≤ t ≤ end; each point covers [t, t + interval). ' +
           '`value` is the raw count (a mean level for snapshot streams), `normalized` a 0-100 T-score against what was expected at that time. ' +
           'The range must start inside the simulated history and before the current simulated time; an end in the future is cut at now. ' +
+          'The point still filling at that time carries `partial: true`: its count so far against what was expected so far. ' +
           `At most ${MAX_HISTORY_POINTS.toLocaleString('en')} points (streams × points) per request.`,
         querystring: HistoryQuery,
         response: { 200: HistoryResponse, ...errorResponses(400, 503) },

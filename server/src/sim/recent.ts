@@ -3,6 +3,11 @@
  * catch-up): per stream, every event of the last `keepMs` of simulated time and at least the
  * last `keepPerStream` events. Per-stream queues keep a busy stream from being pinned in memory
  * behind a rare one; readers merge them by seq.
+ *
+ * A catch-up is complete only when the buffer holds every event after the client's point: the
+ * buffer began at `from` (the live start, or where a restarted world began emitting again;
+ * before it there is only history, counted in buckets) and each queue remembers the newest
+ * event it trimmed away.
  */
 import type { StreamEvent } from '@marketsim/shared-types'
 
@@ -10,8 +15,9 @@ class Queue {
   items: StreamEvent[] = []
   head = 0
   times: number[] = []
-  /** seq of the newest event trimmed away (0: nothing trimmed). */
+  /** seq and time of the newest event trimmed away (0 and -∞: nothing trimmed). */
   droppedSeq = 0
+  droppedTime = Number.NEGATIVE_INFINITY
 
   get size(): number {
     return this.items.length - this.head
@@ -23,7 +29,10 @@ class Queue {
   }
 
   trim(minTime: number, keep: number): void {
-    while (this.size > keep && this.times[this.head]! < minTime) this.droppedSeq = this.items[this.head++]!.seq!
+    while (this.size > keep && this.times[this.head]! < minTime) {
+      this.droppedTime = this.times[this.head]!
+      this.droppedSeq = this.items[this.head++]!.seq!
+    }
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head)
       this.times = this.times.slice(this.head)
@@ -32,12 +41,22 @@ class Queue {
   }
 }
 
+/** Where a buffer began: it holds the events numbered after `seq`, which are those at or after `at`. */
+export interface BufferStart {
+  at: number
+  seq: number
+}
+
+/** The client's point: the last event it has (by number) or the time up to which it has everything. */
+export type CatchUpPoint = { seq: number } | { time: number }
+
 export class RecentEvents {
   private readonly queues: Queue[]
   private lastTrim = Number.NEGATIVE_INFINITY
 
   constructor(
     streams: number,
+    readonly from: BufferStart,
     readonly keepMs = 5 * 60_000,
     readonly keepPerStream = 1000,
   ) {
@@ -79,12 +98,26 @@ export class RecentEvents {
     return out.reverse()
   }
 
-  /** Events with seq > afterSeq in timeline order, and whether the buffer still reached that far. */
-  since(afterSeq: number, match: (ev: StreamEvent) => boolean): { events: StreamEvent[]; complete: boolean } {
-    // Complete when no stream has lost an event newer than the requested point.
-    const complete = this.queues.every((q) => q.droppedSeq <= afterSeq)
+  /**
+   * The events after the client's point that `match` keeps, in timeline order, reading only the
+   * queues of `streams` (all when undefined), and whether those queues still hold every event
+   * after that point. `lastSeq` is the number of the newest event emitted so far.
+   */
+  since(point: CatchUpPoint, lastSeq: number, match: (ev: StreamEvent) => boolean, streams?: number[]): { events: StreamEvent[]; complete: boolean } {
+    const qs = (streams ?? this.queues.map((_, i) => i)).map((i) => this.queues[i]!)
+    let afterSeq: number
+    let complete: boolean
+    if ('seq' in point) {
+      afterSeq = point.seq
+      // A number beyond the last one emitted belongs to another timeline (a world started afresh).
+      complete = afterSeq >= this.from.seq && afterSeq <= lastSeq && qs.every((q) => q.droppedSeq <= afterSeq)
+    } else {
+      afterSeq = this.seqAfter(point.time)
+      // Between an earlier point and `from` events happened that were never buffered (history).
+      complete = point.time >= this.from.at && qs.every((q) => q.droppedTime <= point.time)
+    }
     const parts: StreamEvent[][] = []
-    for (const q of this.queues) {
+    for (const q of qs) {
       const part: StreamEvent[] = []
       for (let i = q.items.length - 1; i >= q.head; i--) {
         const ev = q.items[i]!
@@ -97,7 +130,7 @@ export class RecentEvents {
   }
 
   /** The seq of the newest buffered event at or before t (what "seen up to t" means), or the seq before the oldest kept. */
-  seqAfter(t: number): number {
+  private seqAfter(t: number): number {
     let best = -1
     let oldest = Number.POSITIVE_INFINITY
     for (const q of this.queues) {

@@ -89,7 +89,8 @@ export class Simulation {
     this.calibrated = from !== undefined
     this.buildUntil = Math.max(options.startMs, from?.emitFrom ?? options.startMs)
     this.seq = from?.seq ?? 0
-    this.recent = from?.recent ?? new RecentEvents(model.streams.length)
+    // A new buffer holds what this world emits: from the live start, or where a restart resumes.
+    this.recent = from?.recent ?? new RecentEvents(model.streams.length, { at: this.buildUntil, seq: this.seq })
     this.listeners = from?.listeners ?? new Set()
     this.baseline = from?.baseline ?? new Map()
     this.lastModifiedMs = from?.lastModifiedMs ?? options.startMs
@@ -260,9 +261,18 @@ export class Simulation {
     return out
   }
 
-  /** History points of one stream; `from`/`to` aligned to `interval`, points up to now. */
+  /**
+   * History points of one stream; `from`/`to` aligned to `interval`, points up to now. The
+   * bucket still filling says so (`partial`); points() already compares it with what was
+   * expected up to now, not over the whole bucket.
+   */
   history(stream: number, from: number, to: number, interval: number): HistoryPoint[] {
-    return this.normalizer.points(stream, from, to, interval, this.engine.now, formatIso)
+    const now = this.engine.now
+    const points = this.normalizer.points(stream, from, to, interval, now, formatIso)
+    points.forEach((p, i) => {
+      if (from + (i + 1) * interval > now) p.partial = true
+    })
+    return points
   }
 
   /** Timeline events (background and scenario-injected) with from ≤ timestamp ≤ to, up to now. */

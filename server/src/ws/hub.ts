@@ -201,8 +201,9 @@ export class Hub {
     const index = sim.engine.model.index
     const match = (e: StreamEvent) =>
       c.matcher.streams[index.get(e.stream)!] === 1 || (c.matcher.anomalies && (e.anomalyFlag === 'warning' || e.anomalyFlag === 'critical'))
-    const seq = after ?? sim.recent.seqAfter(afterTime!)
-    const { events, complete } = sim.recent.since(seq, match)
+    // Only the queues of the client's streams bound what it can miss (all of them for `anomalies`).
+    const streams = c.matcher.anomalies ? undefined : [...c.matcher.streams.keys()].filter((s) => c.matcher.streams[s] === 1)
+    const { events, complete } = sim.recent.since(after !== undefined ? { seq: after } : { time: afterTime! }, sim.lastSeq, match, streams)
     this.stats.catchups++
     if (!complete) this.stats.incompleteCatchups++
     const head = `{"type":"catchup","catchUpEndTime":${JSON.stringify(new Date(sim.now).toISOString())},"complete":${complete},"events":[`
