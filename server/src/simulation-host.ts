@@ -118,11 +118,12 @@ export class SimulationHost implements ControllerHost {
     this.persistence?.journal.append({ ...action, at: this.sim.now, seq: this.sim.lastSeq } as ActionRecord, true)
   }
 
-  private checkpoint(durable: boolean): void {
+  /** `paced`: at most one a second of real time (a catch-up writes one per slice instead). */
+  private checkpoint(durable: boolean, paced = true): void {
     const real = this.realNow()
     // A paused world writes nothing; a running one once a second.
     if (!this.persistence || this.sim.now === this.lastCheckpoint.at) return
-    if (!durable && real - this.lastCheckpoint.real < CHECKPOINT_MS) return
+    if (paced && !durable && real - this.lastCheckpoint.real < CHECKPOINT_MS) return
     this.persistence.journal.append({ type: 'checkpoint', at: this.sim.now, seq: this.sim.lastSeq }, durable)
     this.lastCheckpoint = { real, at: this.sim.now }
   }
@@ -158,7 +159,9 @@ export class SimulationHost implements ControllerHost {
     const resumeAt = Math.max(this.sim.now, this.persistence?.replay?.resumeAt ?? Number.NEGATIVE_INFINITY)
     const { clock, anchored } = this.restartClock(resumeAt, this.wallNow())
     this.clock = clock
+    if (this.persistence && !this.persistence.replay) this.persistence.journal.append(this.worldRecord(), true)
     let capped = false
+    const catchUpStart = this.realNow()
     if (this.options.live) {
       // Then it simulates the downtime (or, new, from the live start to now).
       const limit = resumeAt + MAX_CATCHUP_MS
@@ -166,7 +169,6 @@ export class SimulationHost implements ControllerHost {
       if (this.stopped) return
       capped = this.capped(limit)
     } else this.sim.advanceTo(resumeAt)
-    if (this.persistence && !this.persistence.replay) this.persistence.journal.append(this.worldRecord(), true)
     // A new anchor is journalled, so the next restart computes the same clock from it.
     if (this.options.live && (anchored || capped)) this.anchor(this.wallNow(), this.clock.speed)
     this.ready = true
@@ -177,7 +179,8 @@ export class SimulationHost implements ControllerHost {
         start: formatIso(this.options.startMs),
         now: formatIso(this.sim.now),
         offsetMs: this.clockState().offsetMs,
-        downtimeMs: this.sim.now - resumeAt,
+        simulatedDowntimeMs: this.sim.now - resumeAt,
+        catchUpMs: Math.round(this.realNow() - catchUpStart),
         events: this.sim.engine.processed,
       },
       'simulation ready',
@@ -225,6 +228,8 @@ export class SimulationHost implements ControllerHost {
         let slice = round
         while (this.sim.now < to && !this.stopped) {
           this.sim.advanceTo(Math.min(to, this.sim.now + CATCHUP_SLICE_MS))
+          // One per slice: a restart after this one re-emits from near its end, not from before the catch-up.
+          this.checkpoint(false, false)
           if (this.realNow() - slice > TICK_BUDGET_MS) {
             await new Promise((r) => setImmediate(r))
             slice = this.realNow()
