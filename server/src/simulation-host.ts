@@ -248,12 +248,12 @@ export class SimulationHost implements ControllerHost {
    */
   private capped(limit: number): boolean {
     const wall = this.wallNow()
-    const behind = this.clock!.now(wall) - this.sim.now
-    if (this.sim.now < limit || behind <= 0) return false
+    const short = this.clock!.now(wall) - this.sim.now
+    if (this.sim.now < limit || short <= 0) return false
     this.clock = new VirtualClock(this.sim.now, wall, this.clock!.speed)
     this.log.warn(
-      { simulatedMs: MAX_CATCHUP_MS, behindMs: Math.round(behind), now: formatIso(this.sim.now) },
-      'clock: the catch-up to the wall clock is capped; the clock runs on behind it (offsetMs shows by how much; POST /api/simulation/clock {"live":true} simulates another stretch forward)',
+      { simulatedMs: MAX_CATCHUP_MS, leftMs: Math.round(short), now: formatIso(this.sim.now) },
+      'clock: the catch-up is capped at a simulated day; the clock is re-anchored where the world got to (offsetMs shows how far that is from the wall clock; behind it, POST /api/simulation/clock {"live":true} simulates another day forward)',
     )
     return true
   }
