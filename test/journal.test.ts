@@ -11,7 +11,10 @@ import { Journal } from '../server/src/journal/journal.js'
 import { defaultStart } from '../server/src/journal/open.js'
 import { decode, encode, type WorldRecord } from '../server/src/journal/records.js'
 import { fold, REFILL_MS } from '../server/src/journal/replay.js'
-import { TEST_START, build } from './helpers.js'
+import { TEST_START, build as buildApp } from './helpers.js'
+
+/** The wall clock stands still: the clock's offset from it reads the same before and after a restart. */
+const build: typeof buildApp = (t, o = {}) => buildApp(t, { ...o, simulation: { wallNow: () => TEST_START, ...o.simulation } })
 
 type App = Awaited<ReturnType<typeof build>>
 const MIN = 60_000

@@ -157,7 +157,10 @@ t.test('GET /api/simulation/events: the latest events, oldest first, optionally 
 })
 
 t.test('the clock: read it, set its speed, refuse speeds out of range without changing anything', async (t) => {
-  const app = await liveApp(t)
+  // The wall clock stands where the world is: the offset reads 0 until the speed changes.
+  const wall = TEST_START + 10 * 60_000
+  const app = await build(t, { simulation: { historyDays: 3, wallNow: () => wall } })
+  app.simulation.sim.advanceTo(wall)
   const get = await app.inject('/api/simulation/clock')
   t.same(schemaErrors(ClockState, get.json()), [])
   // The seed and the two starts tell a client which world it is looking at (additive fields).
@@ -168,13 +171,14 @@ t.test('the clock: read it, set its speed, refuse speeds out of range without ch
     seed: app.simulation.sim.options.seed,
     liveStartTime: '2026-11-26T08:00:00Z',
     historyStartTime: '2026-11-23T08:00:00Z',
+    offsetMs: 0,
   })
   const pause = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 0 } })
   t.equal(pause.statusCode, 200)
   t.same(pause.json(), { ...get.json(), speed: 0, paused: true })
   const fast = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 3600 } })
   t.equal(fast.json().speed, 3600)
-  for (const body of [{ speed: -1 }, { speed: 3601 }, { speed: '60' }, {}, { speed: 10, extra: true }]) {
+  for (const body of [{ speed: -1 }, { speed: 3601 }, { speed: '60' }, {}, { speed: 10, extra: true }, { speed: 1, live: true }, { live: false }, { live: 'true' }]) {
     const res = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: body })
     t.equal(res.statusCode, 400, JSON.stringify(body))
     t.equal(res.json().error.code, 'INVALID_REQUEST')
@@ -184,9 +188,9 @@ t.test('the clock: read it, set its speed, refuse speeds out of range without ch
   t.equal((await app.inject('/api/simulation/clock')).json().speed, 3600, 'rejected requests changed nothing')
 })
 
-t.test('the clock drives the world: speed × real time, paused at 0', async (t) => {
+t.test('the clock drives the world: speed × wall time, paused at 0', async (t) => {
   let real = 0
-  const app = await build(t, { simulation: { historyDays: 1, realNow: () => real, speed: 60 } })
+  const app = await build(t, { simulation: { historyDays: 1, wallNow: () => real, speed: 60 } })
   real += 1000
   app.simulation.tick()
   t.equal(app.simulation.clockState().currentSimulationTime, '2026-11-26T08:01:00.000Z', 'one real second at 60× is a simulated minute')

@@ -35,6 +35,8 @@ export const Errors = {
     define('SCENARIO_ALREADY_ACTIVE', 409, '')('Another scenario is running', `active: ${id}`),
   invalidScenario: define('INVALID_SCENARIO', 400, 'Invalid scenario request'),
   noActiveScenario: define('NO_ACTIVE_SCENARIO', 400, 'No scenario is active or settling'),
+  /** `{ live: true }` that cannot be honoured: a fixed SIM_START, or a clock ahead of the wall clock. */
+  clockConflict: define('CLOCK_CONFLICT', 409, 'The clock cannot return to the wall clock'),
   invalidRequest: define('INVALID_REQUEST', 400, 'Invalid request'),
   invalidJson: define('INVALID_JSON', 400, 'The request body is not valid JSON'),
   notFound: define('NOT_FOUND', 404, 'Not found'),

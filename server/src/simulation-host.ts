@@ -1,7 +1,12 @@
 /**
- * The live shell around the pure simulation: it owns the virtual clock's real-time anchor and
- * the tick that advances the world, bounded per tick so the event loop stays responsive. When
- * the world cannot keep up with the requested speed it falls behind and the clock waits for it.
+ * The live shell around the pure simulation: it owns the virtual clock's anchor on the wall
+ * clock and the tick that advances the world, bounded per tick so the event loop stays
+ * responsive. When the world cannot keep up with a sped-up clock it falls behind and the clock
+ * waits for it.
+ *
+ * A live world (SIM_START unset) has a clock that is a function of the wall clock and the
+ * journal's last clock anchor: it starts at now, and a restart recomputes where the clock is
+ * and simulates the downtime forward before the server reports ready.
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { ClockState } from '@marketsim/shared-types'
@@ -10,12 +15,13 @@ import { VirtualClock } from './sim/clock.js'
 import type { ExpectationState } from './sim/expectation.js'
 import { formatIso } from './sim/payload.js'
 import { Simulation } from './sim/simulation.js'
+import { DAY, MINUTE } from './sim/time.js'
 import { Errors } from './errors.js'
 import { ScenarioController, type ControllerHost } from './scenarios/controller.js'
 import type { ScenarioRun } from './scenarios/lifecycle.js'
 import type { JournalSink } from './journal/journal.js'
 import type { Action, ActionRecord, WorldRecord } from './journal/records.js'
-import { scenarioRunsOf, type Replay } from './journal/replay.js'
+import { REFILL_MS, scenarioRunsOf, type Replay } from './journal/replay.js'
 
 export interface HostOptions {
   seed: number
@@ -26,8 +32,15 @@ export interface HostOptions {
   speed: number
   /** Real milliseconds between ticks; 0 disables the tick (tests drive the clock themselves). */
   tickMs: number
-  /** Monotonic real-time source (ms). */
+  /** Monotonic real-time source (ms): the tick's work budget and the checkpoints' pace. */
   realNow?: () => number
+  /** The wall clock (ms since the epoch) the virtual clock runs against (default Date.now). */
+  wallNow?: () => number
+  /**
+   * The clock follows the wall clock (SIM_START unset): it starts at now, not at the live
+   * start, and a restart simulates the downtime instead of resuming where the world stood.
+   */
+  live?: boolean
   /** The expectation pass computed on another thread (server start), taken over by the first world. */
   expectation?: Promise<ExpectationState | undefined>
 }
@@ -40,6 +53,16 @@ const SLICE_MS = 10_000
 const MAX_LAG_REAL_MS = 2_000
 /** Real milliseconds between journal checkpoints: a crash re-emits at most this much. */
 const CHECKPOINT_MS = 1_000
+/**
+ * The most simulated time a restart or `{ live: true }` simulates in one go: about 3 s of work
+ * (measured: 133 ms per simulated hour at an exam-season noon, payloads not built). A clock
+ * further behind is re-anchored there and runs on with its offset shown.
+ */
+export const MAX_CATCHUP_MS = DAY
+/** Simulated time advanced per slice of a catch-up. */
+const CATCHUP_SLICE_MS = 10 * MINUTE
+/** A catch-up round shorter than this (real ms) ends it: the tick follows the rest. */
+const CATCHUP_SETTLED_MS = 20
 
 /** A journal to write to and, after a restart, what it says the world was. */
 export interface Persistence {
@@ -54,8 +77,12 @@ export class SimulationHost implements ControllerHost {
   readonly scenarios: ScenarioController
   private clock: VirtualClock | undefined
   private rebuilding = false
+  /** A `{ live: true }` is simulating forward: the tick waits, other clock changes are refused. */
+  private catchingUp = false
+  private stopped = false
   private timer: NodeJS.Timeout | undefined
   private readonly realNow: () => number
+  private readonly wallNow: () => number
   private lastCheckpoint = { real: Number.NEGATIVE_INFINITY, at: Number.NaN }
   ready = false
 
@@ -66,6 +93,7 @@ export class SimulationHost implements ControllerHost {
     private readonly persistence?: Persistence,
   ) {
     this.realNow = options.realNow ?? (() => performance.now())
+    this.wallNow = options.wallNow ?? Date.now
     const replay = persistence?.replay
     if (!replay) {
       this.sim = new Simulation(world, options)
@@ -90,11 +118,12 @@ export class SimulationHost implements ControllerHost {
     this.persistence?.journal.append({ ...action, at: this.sim.now, seq: this.sim.lastSeq } as ActionRecord, true)
   }
 
-  private checkpoint(durable: boolean): void {
+  /** `paced`: at most one a second of real time (a catch-up writes one per slice instead). */
+  private checkpoint(durable: boolean, paced = true): void {
     const real = this.realNow()
     // A paused world writes nothing; a running one once a second.
     if (!this.persistence || this.sim.now === this.lastCheckpoint.at) return
-    if (!durable && real - this.lastCheckpoint.real < CHECKPOINT_MS) return
+    if (paced && !durable && real - this.lastCheckpoint.real < CHECKPOINT_MS) return
     this.persistence.journal.append({ type: 'checkpoint', at: this.sim.now, seq: this.sim.lastSeq }, durable)
     this.lastCheckpoint = { real, at: this.sim.now }
   }
@@ -104,7 +133,7 @@ export class SimulationHost implements ControllerHost {
    * the past is re-simulated (in slices, so requests keep being answered), then catches up.
    */
   async rebuild(runs: ScenarioRun[]): Promise<void> {
-    if (this.rebuilding) throw Errors.scenarioAlreadyActive('another change is being applied')
+    if (this.rebuilding || this.catchingUp) throw Errors.scenarioAlreadyActive('another change is being applied')
     this.rebuilding = true
     try {
       this.tick()
@@ -126,15 +155,34 @@ export class SimulationHost implements ControllerHost {
     }
     // Build in slices, yielding between them, so a listening server keeps answering (503).
     for (const _ of this.sim.buildSteps()) await new Promise((r) => setImmediate(r))
-    // After a restart: re-emit up to where the world had got, refilling the recent events.
-    const resumeAt = this.persistence?.replay?.resumeAt
-    if (resumeAt !== undefined && resumeAt > this.sim.now) this.sim.advanceTo(resumeAt)
-    // From where the world stands: the live start, or after a restart where it had got to.
-    this.clock = new VirtualClock(this.sim.now, this.realNow(), this.options.speed)
+    // After a restart the world first re-emits up to where it had got, refilling the recent events.
+    const resumeAt = Math.max(this.sim.now, this.persistence?.replay?.resumeAt ?? Number.NEGATIVE_INFINITY)
+    const { clock, anchored } = this.restartClock(resumeAt, this.wallNow())
+    this.clock = clock
     if (this.persistence && !this.persistence.replay) this.persistence.journal.append(this.worldRecord(), true)
+    let capped = false
+    const catchUpStart = this.realNow()
+    if (this.options.live) {
+      // Then it simulates the downtime (or, new, from the live start to now).
+      const limit = resumeAt + MAX_CATCHUP_MS
+      await this.catchUp(resumeAt, limit)
+      if (this.stopped) return
+      capped = this.capped(limit)
+    } else this.sim.advanceTo(resumeAt)
+    // A new anchor is journalled, so the next restart computes the same clock from it.
+    if (this.options.live && (anchored || capped)) this.anchor(this.wallNow(), this.clock.speed)
     this.ready = true
     this.log.info(
-      { buildMs: Math.round(this.sim.buildMs), seed: this.options.seed, start: formatIso(this.options.startMs), events: this.sim.engine.processed },
+      {
+        buildMs: Math.round(this.sim.buildMs),
+        seed: this.options.seed,
+        start: formatIso(this.options.startMs),
+        now: formatIso(this.sim.now),
+        offsetMs: this.clockState().offsetMs,
+        simulatedDowntimeMs: this.sim.now - resumeAt,
+        catchUpMs: Math.round(this.realNow() - catchUpStart),
+        events: this.sim.engine.processed,
+      },
       'simulation ready',
     )
     if (this.options.tickMs > 0) {
@@ -143,12 +191,90 @@ export class SimulationHost implements ControllerHost {
     }
   }
 
+  /**
+   * The clock at start. A fixed world resumes where it stood (the downtime does not happen). A
+   * live one reads its journalled anchor, so the clock is where it would have been without the
+   * restart; a new one, or a journal from before anchors were written, starts at now (at 1×)
+   * or, at another speed, where it stood, and gets an anchor.
+   */
+  private restartClock(resumeAt: number, wall: number): { clock: VirtualClock; anchored: boolean } {
+    const speed = this.options.speed
+    if (!this.options.live) return { clock: new VirtualClock(resumeAt, wall, speed), anchored: false }
+    const replay = this.persistence?.replay
+    const last = replay?.clock
+    if (last?.wall !== undefined) return { clock: new VirtualClock(last.at, last.wall, last.speed), anchored: false }
+    // Never behind the world: a journal whose world is ahead of the wall clock keeps its lead, shown.
+    const at = Math.max(resumeAt, !replay || speed === 1 ? wall : resumeAt)
+    return { clock: new VirtualClock(at, wall, speed), anchored: true }
+  }
+
+  /**
+   * Simulate toward the clock, at most to `limit`, in slices that yield to the event loop (a
+   * listening server keeps answering). Each round chases the clock's new reading and takes less
+   * time than the one before; the tick follows the last milliseconds. No control action can
+   * happen meanwhile (before ready they answer 503, during `{ live: true }` 409). Events before
+   * the last ten simulated minutes are numbered but not built, as an export skips them: the
+   * recent events and the WebSocket catch-up reach back as far as after any restart.
+   */
+  private async catchUp(from: number, limit: number): Promise<void> {
+    // At least to `from` (where the world had got before a restart), at most to `limit`.
+    const target = () => Math.max(from, Math.min(limit, this.clock!.now(this.wallNow())))
+    const first = target()
+    if (first - REFILL_MS > from) this.sim.showFrom = first - REFILL_MS
+    try {
+      for (;;) {
+        const round = this.realNow()
+        const to = target()
+        let slice = round
+        while (this.sim.now < to && !this.stopped) {
+          this.sim.advanceTo(Math.min(to, this.sim.now + CATCHUP_SLICE_MS))
+          // One per slice: a restart after this one re-emits from near its end, not from before the catch-up.
+          this.checkpoint(false, false)
+          if (this.realNow() - slice > TICK_BUDGET_MS) {
+            await new Promise((r) => setImmediate(r))
+            slice = this.realNow()
+          }
+        }
+        if (this.stopped || to >= limit || this.realNow() - round < CATCHUP_SETTLED_MS) break
+      }
+    } finally {
+      this.sim.showFrom = Number.NEGATIVE_INFINITY
+    }
+  }
+
+  /**
+   * After a catch-up that hit its limit: the clock is re-anchored where the world got (its
+   * offset then shows how far behind it is) and the skipped time is logged.
+   */
+  private capped(limit: number): boolean {
+    const wall = this.wallNow()
+    const short = this.clock!.now(wall) - this.sim.now
+    if (this.sim.now < limit || short <= 0) return false
+    this.clock = new VirtualClock(this.sim.now, wall, this.clock!.speed)
+    this.log.warn(
+      { simulatedMs: MAX_CATCHUP_MS, leftMs: Math.round(short), now: formatIso(this.sim.now) },
+      'clock: the catch-up is capped at a simulated day; the clock is re-anchored where the world got to (offsetMs shows how far that is from the wall clock; behind it, POST /api/simulation/clock {"live":true} simulates another day forward)',
+    )
+    return true
+  }
+
+  /** Bring the world onto the clock at `wall`, set the speed from there, and journal the anchor. */
+  private anchor(wall: number, speed: number): void {
+    // Within the tick's budget; what the world could not catch up, the clock waits for.
+    this.tick(wall)
+    this.clock!.rebase(wall, this.sim.now)
+    this.clock!.setSpeed(wall, speed)
+    this.options.speed = speed
+    this.record({ type: 'speed', speed, wall })
+  }
+
   private worldRecord(): WorldRecord {
-    const { seed, startMs, historyDays } = this.options
-    return { type: 'world', seed, startMs, historyDays, configHash: this.persistence!.configHash, baseline: Object.fromEntries(this.sim.baseline) }
+    const { seed, startMs, historyDays, live = false } = this.options
+    return { type: 'world', seed, startMs, historyDays, configHash: this.persistence!.configHash, baseline: Object.fromEntries(this.sim.baseline), live }
   }
 
   stop(): void {
+    this.stopped = true
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
     // A clean shutdown leaves an exact checkpoint: nothing is re-emitted after the restart.
@@ -156,23 +282,30 @@ export class SimulationHost implements ControllerHost {
     this.persistence?.journal.close()
   }
 
-  /** Advance the world toward the clock, within the tick's time budget. */
-  tick(): void {
-    if (!this.clock || this.rebuilding) return
+  /** Advance the world toward the clock (as it reads at `wall`), within the tick's time budget. */
+  tick(wall = this.wallNow()): void {
+    if (!this.clock || this.rebuilding || this.catchingUp) return
     const realStart = this.realNow()
-    const target = this.clock.now(realStart)
+    const target = this.clock.now(wall)
     while (this.sim.now < target) {
       this.sim.advanceTo(Math.min(target, this.sim.now + SLICE_MS))
       if (this.realNow() - realStart > TICK_BUDGET_MS) break
     }
+    // Only a sped-up clock waits for the world (at 1× and below it always keeps up, so a stalled
+    // event loop is caught up, not turned into an offset). Not journalled: a restart recomputes
+    // the clock from its last anchor and simulates the difference forward.
     const lagMs = target - this.sim.now
-    if (lagMs > MAX_LAG_REAL_MS * Math.max(1, this.clock.speed)) this.clock.rebase(this.realNow(), this.sim.now)
+    const speed = this.clock.speed
+    if (speed > 1 && lagMs > MAX_LAG_REAL_MS * speed) this.clock.rebase(this.wallNow(), this.sim.now)
     this.checkpoint(false)
   }
 
-  /** Simulated time the clock points at (the world may be a slice behind). */
+  /** Simulated time the world has reached, and the clock's offset from the wall clock. */
   clockState(): ClockState {
     const speed = this.clock?.speed ?? this.options.speed
+    const wall = this.wallNow()
+    // The clock's reading, or the world's where it is ahead (it never goes back).
+    const offsetMs = this.clock ? Math.round(Math.max(this.sim.now, this.clock.now(wall)) - wall) : 0
     // Milliseconds: a client mapping simulated to real time (a latency probe) needs them.
     return {
       currentSimulationTime: new Date(this.sim.now).toISOString(),
@@ -181,25 +314,56 @@ export class SimulationHost implements ControllerHost {
       seed: this.options.seed,
       liveStartTime: formatIso(this.options.startMs),
       historyStartTime: formatIso(this.sim.historyStartMs),
+      offsetMs,
     }
   }
 
   setSpeed(speed: number): ClockState {
+    if (this.catchingUp) throw Errors.clockConflict('The clock is catching up to the wall clock', 'a { "live": true } is simulating forward; try again in a few seconds')
     if (this.clock) {
       // Catch the world up to the clock first, so a pause freezes exactly what was shown.
-      this.tick()
-      // One reading of real time for both, so a pause stops exactly where the world is.
-      const real = this.realNow()
-      this.clock.rebase(real, this.sim.now)
-      this.clock.setSpeed(real, speed)
+      this.anchor(this.wallNow(), speed)
+    } else {
+      this.options.speed = speed
+      this.record({ type: 'speed', speed })
     }
-    this.options.speed = speed
-    this.record({ type: 'speed', speed })
+    return this.clockState()
+  }
+
+  /**
+   * Back to the wall clock at 1×, simulating forward to it (at most a day per call; a clock
+   * further behind keeps the rest as its offset). Never backward: a clock ahead of the wall
+   * clock, or a world with a fixed SIM_START, is refused.
+   */
+  async goLive(): Promise<ClockState> {
+    if (!this.options.live)
+      throw Errors.clockConflict('This world has a fixed SIM_START: its clock does not follow the wall clock', 'restart without SIM_START for a live clock')
+    if (this.rebuilding || this.catchingUp || !this.clock)
+      throw Errors.clockConflict('Another change is being applied', 'a rebuild or a catch-up is under way; try again in a few seconds')
+    const wall = this.wallNow()
+    this.tick(wall)
+    const ahead = Math.round(Math.max(this.sim.now, this.clock.now(wall)) - wall)
+    if (ahead > 0)
+      throw Errors.clockConflict(
+        `The clock is ${ahead} ms ahead of the wall clock and never goes backward`,
+        `offsetMs ${ahead}: set speed 1 to run on ahead, or speed 0 until the wall clock has caught up, then live`,
+      )
+    this.catchingUp = true
+    const limit = this.sim.now + MAX_CATCHUP_MS
+    try {
+      this.clock = new VirtualClock(wall, wall, 1)
+      await this.catchUp(this.sim.now, limit)
+    } finally {
+      this.catchingUp = false
+    }
+    if (this.stopped) throw Errors.notReady('The server is shutting down')
+    this.capped(limit)
+    this.anchor(this.wallNow(), 1)
     return this.clockState()
   }
 
   /** Simulated lag of the world behind its clock (ms). */
   lagMs(): number {
-    return this.clock ? Math.max(0, this.clock.now(this.realNow()) - this.sim.now) : 0
+    return this.clock ? Math.max(0, this.clock.now(this.wallNow()) - this.sim.now) : 0
   }
 }

@@ -27,14 +27,24 @@ export const ClockState = Type.Object(
     seed: Type.Integer({ minimum: 0, description: 'the world\'s seed (SIM_SEED): the same seed and live start give the same world' }),
     liveStartTime: IsoTime,
     historyStartTime: IsoTime,
+    offsetMs: Type.Integer({
+      description:
+        'the clock minus the wall clock, in milliseconds: 0 while a live clock (SIM_START unset) runs at 1×; a pause or another speed makes it visible and it stays across restarts',
+    }),
   },
-  { title: 'ClockState', description: 'seed, liveStartTime and historyStartTime are additive fields' },
+  { title: 'ClockState', description: 'seed, liveStartTime, historyStartTime and offsetMs are additive fields' },
 )
 export type ClockState = Static<typeof ClockState>
 
+/** Exactly one of the two: a speed, or back to the wall clock. */
 export const ClockBody = Type.Object(
-  { speed: Type.Number({ minimum: 0, maximum: MAX_CLOCK_SPEED, description: 'simulated seconds per real second; 0 pauses' }) },
-  { title: 'ClockBody', additionalProperties: false },
+  {
+    speed: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_CLOCK_SPEED, description: 'simulated seconds per real second; 0 pauses' })),
+    live: Type.Optional(
+      Type.Literal(true, { description: 'back to the wall clock at 1×, simulating forward to it (never backward); additive' }),
+    ),
+  },
+  { title: 'ClockBody', additionalProperties: false, minProperties: 1, maxProperties: 1, description: 'exactly one of speed and live' },
 )
 export type ClockBody = Static<typeof ClockBody>
 

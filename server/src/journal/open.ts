@@ -41,19 +41,23 @@ export function openWorld(
   asked: Partial<HostOptions> & { defaultStartMs?: number },
   stateDir: string | undefined,
   log: FastifyBaseLogger,
-  wallNow: () => number = Date.now,
 ): Opened {
-  const options = (o: Partial<HostOptions>): HostOptions => ({
+  // The wall clock is read here and in the host, in the shell, never in the core.
+  const wallNow = asked.wallNow ?? Date.now
+  const options = (o: Partial<HostOptions>, live: boolean): HostOptions => ({
     seed: o.seed ?? DEFAULT_SEED,
-    // The wall clock is read here, in the shell, never in the core.
     startMs: o.startMs ?? asked.defaultStartMs ?? defaultStart(wallNow()),
     historyDays: o.historyDays ?? DEFAULT_HISTORY_DAYS,
     speed: o.speed ?? 1,
     tickMs: o.tickMs ?? 50,
     realNow: o.realNow,
+    wallNow,
+    live,
     expectation: o.expectation,
   })
-  if (stateDir === undefined || stateDir === IN_MEMORY) return { options: options(asked), persistence: undefined }
+  // Without a fixed SIM_START the clock is the wall clock (design principle 7).
+  const unset = asked.startMs === undefined
+  if (stateDir === undefined || stateDir === IN_MEMORY) return { options: options(asked, unset), persistence: undefined }
 
   try {
     fs.mkdirSync(stateDir, { recursive: true })
@@ -76,7 +80,8 @@ export function openWorld(
       const replay = fold(w, read.actions)
       journal.compact(w, read.actions, 2 * REFILL_MS)
       log.info({ file: journal.file, runs: replay.runs.length, at: new Date(replay.resumeAt).toISOString() }, 'journal: replaying the world where it stood')
-      const o = options({ ...asked, seed: w.seed, startMs: w.startMs, historyDays: w.historyDays })
+      // A world begun with SIM_START keeps its fixed timeline when the variable is later unset.
+      const o = options({ ...asked, seed: w.seed, startMs: w.startMs, historyDays: w.historyDays }, unset && (w.live ?? true))
       return { options: o, persistence: { journal, replay, configHash: hash } }
     }
     const kept = journal.archive(wallNow())
@@ -84,5 +89,5 @@ export function openWorld(
   } else if (read.dropped > 0) {
     journal.archive(wallNow())
   }
-  return { options: options(asked), persistence: { journal, configHash: hash } }
+  return { options: options(asked, unset), persistence: { journal, configHash: hash } }
 }

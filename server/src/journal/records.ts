@@ -15,6 +15,12 @@ export interface WorldRecord {
   configHash: string
   /** The first world's baseline statistics: a rebuilt world keeps them, so a replayed one must too. */
   baseline: Record<string, StreamBaseline>
+  /**
+   * The clock follows the wall clock (SIM_START was unset at the first boot): a restart
+   * simulates the downtime. Absent in journals written before it existed: taken as true
+   * unless SIM_START is set (a plain start's journal, the common case).
+   */
+  live?: boolean
 }
 
 /** Every record after the world's says where the world stood: simulated time and events emitted. */
@@ -27,7 +33,12 @@ export type ActionRecord =
   | (At & { type: 'activate'; id: string; scenarioId: string; startMs: number; knownAt: number })
   | (At & { type: 'stop'; id: string })
   | (At & { type: 'reset' })
-  | (At & { type: 'speed'; speed: number })
+  /**
+   * A clock anchor: from `at` (simulated), reached at wall time `wall`, the clock runs at
+   * `speed`. Written by speed changes, `{ live: true }` and a capped catch-up; `wall` is absent
+   * in journals written before the live clock.
+   */
+  | (At & { type: 'speed'; speed: number; wall?: number })
   | (At & { type: 'checkpoint' })
 
 export type JournalRecord = WorldRecord | ActionRecord

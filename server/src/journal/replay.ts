@@ -20,6 +20,8 @@ export interface Replay {
   /** The number the next modifier id takes (ids are never reused, resets included). */
   nextId: number
   speed: number | undefined
+  /** The last clock anchor (a live world's clock is a function of it and the wall clock). */
+  clock: { at: number; speed: number; wall?: number } | undefined
   lastModifiedMs: number
   /** Where the world had got to: the restarted world runs on from here. */
   resumeAt: number
@@ -41,6 +43,7 @@ export function fold(world: WorldRecord, actions: ActionRecord[]): Replay {
     runs: [],
     nextId: 1,
     speed: undefined,
+    clock: undefined,
     lastModifiedMs: world.startMs,
     resumeAt: world.startMs,
     emitFrom: { at: world.startMs, seq: 0 },
@@ -69,6 +72,7 @@ export function fold(world: WorldRecord, actions: ActionRecord[]): Replay {
         break
       case 'speed':
         r.speed = a.speed
+        r.clock = { at: a.at, speed: a.speed, ...(a.wall !== undefined ? { wall: a.wall } : {}) }
         break
       case 'checkpoint':
         break

@@ -2,7 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClockBody, ClockState } from '@marketsim/shared-types'
 import { CONTROL_SECURITY, controlErrors, errorResponses } from './schemas.js'
 
-/** The virtual clock: read it, pause it (speed 0) or run it up to 3600× real time. */
+/**
+ * The virtual clock: read it, pause it (speed 0), run it up to 3600× real time, or send it back
+ * to the wall clock (`{ live: true }`).
+ */
 const clock: FastifyPluginAsyncTypebox = async (app) => {
   const ready = async () => app.streams.assertReady()
 
@@ -26,14 +29,19 @@ const clock: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: [app.controls.guard, ready],
       schema: {
         tags: ['simulation'],
-        summary: 'Set the clock speed',
-        description: 'Simulated seconds per real second: 0 pauses, 1 is real time, at most 3600.',
+        summary: 'Set the clock speed, or return to the wall clock',
+        description:
+          'Exactly one of `speed` and `live`. `speed`: simulated seconds per real second, 0 pauses, 1 is real time, at most 3600; ' +
+          'the offset from the wall clock this opens is kept (`offsetMs`), across restarts too. ' +
+          '`{ "live": true }` (SIM_START unset): back to the wall clock at 1× by simulating forward to it, at most a simulated day per ' +
+          'request (a clock further behind keeps the rest as its offset; call again). Time never goes backward: a clock ahead of the wall ' +
+          'clock answers 409 CLOCK_CONFLICT (pause until the wall clock catches up, or run on at 1× ahead), and so does a world with a fixed SIM_START.',
         body: ClockBody,
         security: CONTROL_SECURITY,
-        response: { 200: ClockState, ...controlErrors(400, 503) },
+        response: { 200: ClockState, ...controlErrors(400, 409, 503) },
       },
     },
-    async (req) => app.simulation.setSpeed(req.body.speed),
+    async (req) => (req.body.live ? app.simulation.goLive() : app.simulation.setSpeed(req.body.speed!)),
   )
 }
 export default clock
