@@ -190,6 +190,11 @@ export class Simulation {
     return out
   }
 
+  /** The cv of a stream's persistent weather deviation (how small an effect it can hide). */
+  weatherCv(stream: number): number {
+    return this.normalizer.spread.weatherCv(stream)
+  }
+
   /** Seconds of each count stream's live trailing window as it stands now, by name. */
   liveWindows(): Map<string, number> {
     const out = new Map<string, number>()
