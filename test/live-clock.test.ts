@@ -108,9 +108,14 @@ t.test('a paused or sped-up clock shows its offset; { live: true } simulates for
   t.match((await setClock(app, { live: true })).json(), { currentSimulationTime: iso(wall.now), offsetMs: 0, speed: 1 })
 })
 
-t.test('{ live: true } on a world with a fixed SIM_START is a 409 that changes nothing', async (t) => {
+t.test('{ live: true } on a world with a fixed SIM_START is a 409 that changes nothing; speed and live together or neither a 400', async (t) => {
   const app = await build(t)
   const before = await clock(app)
+  for (const [body, details] of [[{}, 'neither was sent'], [{ speed: 1, live: true }, 'both were sent']] as const) {
+    const bad = await setClock(app, body)
+    t.equal(bad.statusCode, 400)
+    t.same(bad.json().error, { code: 'INVALID_REQUEST', message: 'Send exactly one of speed and live', details })
+  }
   const res = await setClock(app, { live: true })
   t.equal(res.statusCode, 409)
   t.match(res.json().error, { code: 'CLOCK_CONFLICT', message: /fixed SIM_START/ })

@@ -54,9 +54,10 @@ const MAX_LAG_REAL_MS = 2_000
 /** Real milliseconds between journal checkpoints: a crash re-emits at most this much. */
 const CHECKPOINT_MS = 1_000
 /**
- * The most simulated time a restart or `{ live: true }` simulates in one go: about 3 s of work
- * (measured: 133 ms per simulated hour at an exam-season noon, payloads not built). A clock
- * further behind is re-anchored there and runs on with its offset shown.
+ * The most simulated time a restart or `{ live: true }` simulates in one go: 3-5 s of work
+ * (measured: 12-250 ms per simulated hour of an exam-season day, payloads not built; 4.6 s for
+ * the day in the capped-restart test). A clock further behind is re-anchored there and runs on
+ * with its offset shown.
  */
 export const MAX_CATCHUP_MS = DAY
 /** Simulated time advanced per slice of a catch-up. */

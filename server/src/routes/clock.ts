@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClockBody, ClockState } from '@marketsim/shared-types'
+import type { FastifyRequest } from 'fastify'
+import { Errors } from '../errors.js'
 import { CONTROL_SECURITY, controlErrors, errorResponses } from './schemas.js'
 
 /**
@@ -27,6 +29,7 @@ const clock: FastifyPluginAsyncTypebox = async (app) => {
     {
       // The guard before readiness, as on every control.
       onRequest: [app.controls.guard, ready],
+      preValidation: exactlyOne,
       schema: {
         tags: ['simulation'],
         summary: 'Set the clock speed, or return to the wall clock',
@@ -44,4 +47,12 @@ const clock: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => (req.body.live ? app.simulation.goLive() : app.simulation.setSpeed(req.body.speed!)),
   )
 }
+/** Both or neither of speed and live: said in words (the schema alone would count properties). */
+async function exactlyOne(req: FastifyRequest): Promise<void> {
+  const b: unknown = req.body
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) return
+  const n = ['speed', 'live'].filter((k) => k in b).length
+  if (n !== 1) throw Errors.invalidRequest('Send exactly one of speed and live', n === 0 ? 'neither was sent' : 'both were sent')
+}
+
 export default clock
