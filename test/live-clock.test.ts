@@ -136,11 +136,21 @@ t.test('a restart simulates the downtime: the world is the one that never stoppe
   const wall = { now: W0 }
   const first = await liveWorld(t, wall, { stateDir: dir })
   await session(first, wall)
+  const seen = first.simulation.sim.lastSeq
   await first.close()
   // Longer than the ten minutes a restart re-emits: the start of the downtime is only counted.
   wall.now += 30 * MIN
   const again = await liveWorld(t, wall, { stateDir: dir })
   t.match(await clock(again), { currentSimulationTime: iso(wall.now), offsetMs: 0 }, 'the clock is the wall clock again')
+  // A client that saw everything up to the shutdown missed twenty counted-only minutes, on a
+  // quiet stream too, whose buffer trimmed nothing.
+  const sim = again.simulation.sim
+  const all = () => true
+  const quiet = [sim.engine.model.index.get('tutor.onboarding.approved')!]
+  t.equal(sim.recent.since({ seq: seen }, sim.lastSeq, all).complete, false, 'catch-up from before the downtime is incomplete')
+  t.equal(sim.recent.since({ seq: seen }, sim.lastSeq, all, quiet).complete, false, 'so is a quiet stream\'s')
+  const kept = (await events(again))[0]!
+  t.equal(sim.recent.since({ seq: kept.seq }, sim.lastSeq, all).complete, true, 'catch-up from inside the re-emitted minutes is complete')
 
   const unbrokenWall = { now: W0 }
   const unbroken = await liveWorld(t, unbrokenWall)

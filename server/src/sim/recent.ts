@@ -56,7 +56,7 @@ export class RecentEvents {
 
   constructor(
     streams: number,
-    readonly from: BufferStart,
+    public from: BufferStart,
     readonly keepMs = 5 * 60_000,
     readonly keepPerStream = 1000,
   ) {
@@ -65,6 +65,14 @@ export class RecentEvents {
 
   push(stream: number, ev: StreamEvent, t: number): void {
     this.queues[stream]!.push(ev, t)
+  }
+
+  /**
+   * An event numbered but never built (a catch-up builds only its last minutes): the buffer
+   * now begins after it, since nothing before it can be handed to a client.
+   */
+  skipped(seq: number, t: number): void {
+    this.from = { at: Math.max(this.from.at, t + 1), seq: Math.max(this.from.seq, seq) }
   }
 
   /** Drop what neither rule keeps any more (cheap; call once per tick). */

@@ -101,7 +101,7 @@ export class Simulation {
     this.normalizer = new Normalizer(model, this.engine.buckets, this.engine.expectation)
     this.engine.onLive = (ev) => {
       ++this.seq
-      if (ev.t < this.showFrom) return
+      if (ev.t < this.showFrom) return this.recent.skipped(this.seq, ev.t)
       this.held.push(ev)
       this.pending.push(this.materializer.toStreamEvent(ev, this.seq))
     }
