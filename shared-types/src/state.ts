@@ -49,7 +49,15 @@ export const ClockBody = Type.Object(
 export type ClockBody = Static<typeof ClockBody>
 
 export const HealthResponse = Type.Object(
-  { status: Type.Literal('ok') },
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], { description: 'degraded: still serving, with the reasons listed' }),
+    reasons: Type.Optional(
+      Type.Array(
+        Type.Object({ code: Type.String(), message: Type.String(), since: Type.String({ format: 'date-time' }) }),
+        { description: 'present when degraded: what is wrong and since when' },
+      ),
+    ),
+  },
   { title: 'HealthResponse' },
 )
 export type HealthResponse = Static<typeof HealthResponse>

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { StreamInfo } from '@marketsim/shared-types'
 import { buildCatalog } from '../catalog.js'
 import { Errors } from '../errors.js'
+import { HealthState } from '../health-state.js'
 import { openWorld } from '../journal/open.js'
 import { SimulationHost, type HostOptions } from '../simulation-host.js'
 
@@ -21,6 +22,8 @@ declare module 'fastify' {
     streams: StreamsService
     /** The running simulation (present once `streams.start()` has resolved). */
     simulation: SimulationHost
+    /** Reasons the server is degraded while it still serves (GET /api/health lists them). */
+    health: HealthState
   }
 }
 
@@ -57,6 +60,7 @@ export default fp<StreamsPluginOptions>(
         return starting
       },
     }
+    app.decorate('health', new HealthState())
     app.decorate('streams', service)
     app.decorate('simulation', host)
     if (opts.autoStart) app.addHook('onReady', () => service.start())

@@ -10,12 +10,14 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['health'],
         summary: 'Readiness of the simulation',
+        description: 'ok, or degraded (still serving: 200) with the reasons; 503 NOT_READY while the world is being built.',
         response: { 200: { ...HealthResponse, description: 'The simulation is ready' }, ...errorResponses(503) },
       },
     },
     async () => {
       app.streams.assertReady()
-      return { status: 'ok' as const }
+      const reasons = app.health.degraded
+      return reasons.length === 0 ? { status: 'ok' as const } : { status: 'degraded' as const, reasons }
     },
   )
 }
