@@ -8,6 +8,7 @@
  * journal's last clock anchor: it starts at now, and a restart recomputes where the clock is
  * and simulates the downtime forward before the server reports ready.
  */
+import { guarded } from './guard.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { ClockState } from '@marketsim/shared-types'
 import type { WorldConfig } from './config/load.js'
@@ -114,6 +115,20 @@ export class SimulationHost implements ControllerHost {
     if (replay.speed !== undefined) options.speed = replay.speed
   }
 
+  /** The tail of the control queue: every control runs after the one before it has finished. */
+  private controls: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Run a control action (activate, stop, reset, clock) once every earlier one has finished,
+   * its rebuild included: each is decided against the world that will stand, so two racing
+   * presses give one change and one clear refusal, never two changes applied to different worlds.
+   */
+  control<T>(action: () => T | Promise<T>): Promise<T> {
+    const run = this.controls.then(action)
+    this.controls = run.catch(() => undefined)
+    return run
+  }
+
   /** Journal a control action at the world's current instant (flushed to disk before answering). */
   record(action: Action): void {
     this.persistence?.journal.append({ ...action, at: this.sim.now, seq: this.sim.lastSeq } as ActionRecord, true)
@@ -187,7 +202,7 @@ export class SimulationHost implements ControllerHost {
       'simulation ready',
     )
     if (this.options.tickMs > 0) {
-      this.timer = setInterval(() => this.tick(), this.options.tickMs)
+      this.timer = setInterval(guarded(this.log, 'simulation tick', () => this.tick()), this.options.tickMs)
       this.timer.unref()
     }
   }

@@ -44,7 +44,7 @@ const clock: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ClockState, ...controlErrors(400, 409, 503) },
       },
     },
-    async (req) => (req.body.live ? app.simulation.goLive() : app.simulation.setSpeed(req.body.speed!)),
+    async (req) => app.simulation.control(() => (req.body.live ? app.simulation.goLive() : app.simulation.setSpeed(req.body.speed!))),
   )
 }
 /** Both or neither of speed and live: said in words (the schema alone would count properties). */

@@ -41,7 +41,7 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const start = req.body.startTime === undefined ? undefined : Date.parse(req.body.startTime)
-      const result = await app.simulation.scenarios.activate(req.body.scenarioId, start)
+      const result = await app.simulation.control(() => app.simulation.scenarios.activate(req.body.scenarioId, start))
       if ('reset' in result) {
         const now = formatIso(app.simulation.sim.now)
         return {
@@ -82,7 +82,7 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => {
-      const r = app.simulation.scenarios.stop()
+      const r = await app.simulation.control(() => app.simulation.scenarios.stop())
       return { success: true, settlingUntil: formatIso(r.settlingUntil), scenario: { id: r.run.id, state: r.state } }
     },
   )
@@ -101,8 +101,12 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => {
-      const had = app.simulation.scenarios.runs.length
-      await app.simulation.scenarios.reset()
+      // Decided after any change in progress: "already at baseline" is said of the world that stands.
+      const had = await app.simulation.control(async () => {
+        const n = app.simulation.scenarios.runs.length
+        await app.simulation.scenarios.reset()
+        return n
+      })
       return { success: true, message: had ? 'Simulation reset to baseline' : 'Already at baseline' }
     },
   )

@@ -6,6 +6,7 @@
  * whose unsent bytes pass the limit is closed (4008) and told to reconnect with catch-up.
  */
 import type { ExternalEvent, SimulationState, StreamEvent } from '@marketsim/shared-types'
+import { guarded, type ErrorLog } from '../guard.js'
 import type { WebSocket } from 'ws'
 import type { Simulation } from '../sim/simulation.js'
 import { compileTopics, resolveTopic, type Matcher } from './topics.js'
@@ -18,6 +19,8 @@ export interface HubOptions {
   maxFrameBytes: number
   /** How often `pulse` subscribers get every stream's standing (real milliseconds). */
   pulseMs: number
+  /** Where a timer's failure is reported (it never leaves the timer). */
+  log?: ErrorLog
 }
 
 export const SLOW_CONSUMER = 4008
@@ -70,9 +73,10 @@ export class Hub {
     const now = this.sim().now
     for (const e of this.feed?.eventsBetween(now - 86_400_000, now) ?? []) this.pushed.add(e.id)
     this.unsubscribe = this.sim().onLive((events) => this.publish(events))
-    const flush = setInterval(() => this.flush(), this.options.flushMs)
-    const ping = setInterval(() => this.heartbeat(), this.options.pingIntervalMs)
-    const pulse = setInterval(() => this.pulse(), this.options.pulseMs)
+    const log = this.options.log
+    const flush = setInterval(guarded(log, 'ws flush', () => this.flush()), this.options.flushMs)
+    const ping = setInterval(guarded(log, 'ws heartbeat', () => this.heartbeat()), this.options.pingIntervalMs)
+    const pulse = setInterval(guarded(log, 'ws pulse', () => this.pulse()), this.options.pulseMs)
     for (const t of [flush, ping, pulse]) t.unref()
     this.timers.push(flush, ping, pulse)
   }
