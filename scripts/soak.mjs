@@ -5,7 +5,10 @@
  * that answer JSON pings, and samples the server's RSS (/proc/<pid>/status) and /metrics every
  * few seconds for a bounded time. Prints RSS over time, events delivered, disconnects, and the
  * drift of the second half: (RSS at the end − RSS at the midpoint) / RSS at the midpoint.
- * Exits 1 if the drift is 10% or more or any client was disconnected.
+ * Meanwhile a probe on its own thread times /api/health and fresh WebSocket handshakes, and the
+ * clock state gives the speed the world really runs at and its lag (load shedding slows the
+ * world, not the answers). Exits 1 if the drift is 10% or more, a client was disconnected
+ * (other than as a slow consumer while the server sheds load), or any health check took 1 s.
  *
  *   npm run build && npm run soak -- [--seconds 120] [--clients 200] [--sample 5] [--history-days 30]
  *
@@ -14,6 +17,7 @@
  * in rotation: one in 50 on `*`, the others on one domain, `anomalies`, or `pulse` + `simulation`.
  */
 import fs from 'node:fs'
+import { Worker } from 'node:worker_threads'
 import WebSocket from 'ws'
 import { arg } from './lib/cli.mjs'
 import { startServer } from './lib/server-process.mjs'
@@ -70,10 +74,21 @@ const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${server
 async function scrape() {
   const text = await (await fetch(`${server.url}/metrics`)).text()
   const get = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
-  return { heapMb: get('nodejs_heap_used_bytes') / 2 ** 20, wsClients: get('marketsim_ws_clients'), lagS: get('marketsim_simulation_lag_seconds'), loopP99Ms: get('nodejs_eventloop_lag_p99_seconds') * 1000 }
+  const clock = await (await fetch(`${server.url}/api/simulation/clock`)).json()
+  const health = await (await fetch(`${server.url}/api/health`)).json()
+  return {
+    heapMb: get('nodejs_heap_used_bytes') / 2 ** 20,
+    wsClients: get('marketsim_ws_clients'),
+    lagS: get('marketsim_simulation_lag_seconds'),
+    loopP99Ms: get('nodejs_eventloop_lag_p99_seconds') * 1000,
+    effectiveSpeed: clock.effectiveSpeed ?? NaN,
+    degraded: health.status === 'degraded' ? health.reasons.map((r) => r.code).join(',') : '',
+  }
 }
 
 const samples = []
+const probe = new Worker(new URL('./lib/latency-probe.mjs', import.meta.url), { workerData: { url: server.url } })
+const probed = new Promise((resolve) => probe.once('message', resolve))
 try {
   for (let i = 0; i < clients; i++) await open(i)
   const t0 = performance.now()
@@ -89,7 +104,7 @@ try {
     const f = (v, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '-')
     console.log(
       `${f(row.t).padStart(5)} s  RSS ${f(row.rssMb, 1).padStart(6)} MB  heap ${f(row.heapMb, 1).padStart(6)} MB  clients ${f(row.wsClients).padStart(4)}  ` +
-        `events/s ${f(row.eventsPerS).padStart(7)}  sim lag ${f(row.lagS, 1).padStart(6)} s  loop p99 ${f(row.loopP99Ms, 1).padStart(6)} ms`,
+        `events/s ${f(row.eventsPerS).padStart(7)}  effective ${f(row.effectiveSpeed).padStart(4)}×  sim lag ${f(row.lagS, 1).padStart(6)} s  loop p99 ${f(row.loopP99Ms, 1).padStart(6)} ms  ${row.degraded ? 'degraded: ' + row.degraded : ''}`,
     )
   }
   console.log(`soak: ${clients} clients, clock ×600, ${historyDays} days of history, ${seconds} s, a sample every ${sampleS} s`)
@@ -99,6 +114,7 @@ try {
     await sample()
   }
 } finally {
+  probe.postMessage('stop')
   ending = true
   for (const ws of sockets) ws.terminate()
   await server.stop()
@@ -106,6 +122,8 @@ try {
 
 // RSS saws up and down with the garbage collector (±5% here), so "RSS at" a moment is the
 // median of the samples around it: at the midpoint within ±5% of the run, at the end its last 10%.
+const latency = await probed
+await probe.terminate()
 const first = samples[0]
 const last = samples.at(-1)
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
@@ -121,6 +139,16 @@ console.log(`\nRSS: ${first.rssMb.toFixed(0)} MB at the start, ${midRss.toFixed(
 console.log(`drift over the second half: ${(drift * 100).toFixed(1)}% (limit ${DRIFT_LIMIT * 100}%)`)
 console.log(`delivered: ${Math.round(delivered).toLocaleString('en')} events/s to ${clients} clients (${last.events.toLocaleString('en')} events)`)
 console.log(`simulation lag behind its clock: at most ${maxLag.toFixed(0)} simulated s; event-loop p99 median ${loopP99.toFixed(0)} ms`)
-console.log(`unexpected disconnects: ${disconnects.length}${disconnects.length ? ' ' + JSON.stringify(disconnects.slice(0, 5)) : ''}`)
-console.log(JSON.stringify({ clients, seconds, historyDays, rssStartMb: first.rssMb, rssMidMb: midRss, rssEndMb: endRss, peakMb: peak, drift, eventsPerS: Math.round(delivered), maxLagS: maxLag, loopP99Ms: loopP99, disconnects: disconnects.length }))
-process.exit(drift >= DRIFT_LIMIT || disconnects.length > 0 ? 1 : 0)
+const pctl = (xs, p) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] : NaN)
+const health = { p50: pctl(latency.health, 0.5), p99: pctl(latency.health, 0.99), max: Math.max(...latency.health) }
+const handshake = { p50: pctl(latency.handshake, 0.5), max: Math.max(...latency.handshake) }
+const speeds = samples.map((x) => x.effectiveSpeed).filter(Number.isFinite)
+// Slow consumers closed (4008) are load shedding at work; anything else is a failure.
+const slow = disconnects.filter((d) => d.code === 4008).length
+const lost = disconnects.length - slow
+console.log(`effective speed (clock at 600×): median ${median(speeds)?.toFixed(0) ?? '-'}×, min ${speeds.length ? Math.min(...speeds).toFixed(0) : '-'}×`)
+console.log(`/api/health: p50 ${health.p50.toFixed(0)} ms, p99 ${health.p99.toFixed(0)} ms, max ${health.max.toFixed(0)} ms over ${latency.health.length} checks (limit 1000 ms)`)
+console.log(`WebSocket handshake: p50 ${handshake.p50.toFixed(0)} ms, max ${handshake.max.toFixed(0)} ms over ${latency.handshake.length}`)
+console.log(`disconnects: ${lost} unexpected, ${slow} slow consumers closed while shedding${lost ? ' ' + JSON.stringify(disconnects.filter((d) => d.code !== 4008).slice(0, 5)) : ''}`)
+console.log(JSON.stringify({ clients, seconds, historyDays, rssStartMb: first.rssMb, rssMidMb: midRss, rssEndMb: endRss, peakMb: peak, drift, eventsPerS: Math.round(delivered), maxLagS: maxLag, loopP99Ms: loopP99, effectiveSpeedMedian: median(speeds), healthMs: health, handshakeMs: handshake, disconnects: lost, slowConsumers: slow }))
+process.exit(drift >= DRIFT_LIMIT || lost > 0 || !(health.max < 1000) ? 1 : 0)

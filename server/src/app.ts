@@ -11,6 +11,7 @@ import adminPlugin from './plugins/admin.js'
 import streamsPlugin from './plugins/streams.js'
 import scenariosPlugin from './plugins/scenarios.js'
 import websocketPlugin from './plugins/websocket.js'
+import loadPlugin from './plugins/load.js'
 import controlsPlugin from './plugins/controls.js'
 import metricsPlugin from './plugins/metrics.js'
 import healthRoutes from './routes/health.js'
@@ -82,6 +83,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   })
   await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, simulation: options.simulation ?? {}, stateDir: options.stateDir })
   await app.register(scenariosPlugin)
+  await app.register(loadPlugin)
   await app.register(websocketPlugin, {
     pingIntervalMs: options.websocket?.pingIntervalMs ?? 30_000,
     pongTimeoutMs: options.websocket?.pongTimeoutMs ?? 90_000,

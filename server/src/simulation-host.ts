@@ -9,6 +9,8 @@
  * and simulates the downtime forward before the server reports ready.
  */
 import { guarded } from './guard.js'
+import type { Governor } from './load/governor.js'
+import { SpeedMeter } from './load/meter.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { ClockState } from '@marketsim/shared-types'
 import type { WorldConfig } from './config/load.js'
@@ -113,6 +115,24 @@ export class SimulationHost implements ControllerHost {
     })
     this.scenarios = new ScenarioController(world, this, { runs, nextId: replay.nextId })
     if (replay.speed !== undefined) options.speed = replay.speed
+  }
+
+  /** Under load, the shell's governor shrinks the tick's budget (load/governor.ts). */
+  governor: Governor | undefined
+  private readonly meter = new SpeedMeter()
+
+  /** Whether the world advances by its own timer (a server) or only when told to (tests). */
+  get ticks(): boolean {
+    return this.options.tickMs > 0
+  }
+
+  private budgetMs(): number {
+    return this.governor?.budgetMs ?? TICK_BUDGET_MS
+  }
+
+  /** Simulated per real time over the last seconds, when measured (ticks record it). */
+  effectiveSpeed(): number | undefined {
+    return this.meter.speed()
   }
 
   /** The tail of the control queue: every control runs after the one before it has finished. */
@@ -276,6 +296,7 @@ export class SimulationHost implements ControllerHost {
 
   /** Bring the world onto the clock at `wall`, set the speed from there, and journal the anchor. */
   private anchor(wall: number, speed: number): void {
+    this.meter.reset() // a new pace: the old one says nothing about it
     // Within the tick's budget; what the world could not catch up, the clock waits for.
     this.tick(wall)
     this.clock!.rebase(wall, this.sim.now)
@@ -305,8 +326,9 @@ export class SimulationHost implements ControllerHost {
     const target = this.clock.now(wall)
     while (this.sim.now < target) {
       this.sim.advanceTo(Math.min(target, this.sim.now + SLICE_MS))
-      if (this.realNow() - realStart > TICK_BUDGET_MS) break
+      if (this.realNow() - realStart > this.budgetMs()) break
     }
+    this.meter.record(this.realNow(), this.sim.now)
     // Only a sped-up clock waits for the world (at 1× and below it always keeps up, so a stalled
     // event loop is caught up, not turned into an offset). Not journalled: a restart recomputes
     // the clock from its last anchor and simulates the difference forward.
@@ -323,7 +345,7 @@ export class SimulationHost implements ControllerHost {
     // The clock's reading, or the world's where it is ahead (it never goes back).
     const offsetMs = this.clock ? Math.round(Math.max(this.sim.now, this.clock.now(wall)) - wall) : 0
     // Milliseconds: a client mapping simulated to real time (a latency probe) needs them.
-    return {
+    const state: ClockState = {
       currentSimulationTime: new Date(this.sim.now).toISOString(),
       speed,
       paused: speed === 0,
@@ -332,6 +354,13 @@ export class SimulationHost implements ControllerHost {
       historyStartTime: formatIso(this.sim.historyStartMs),
       offsetMs,
     }
+    // How the world really keeps up: only where the tick runs by itself (a test's clock is its own).
+    if (this.timer) {
+      state.lagMs = Math.round(this.lagMs())
+      const effective = this.meter.speed()
+      if (effective !== undefined) state.effectiveSpeed = Math.round(effective * 10) / 10
+    }
+    return state
   }
 
   setSpeed(speed: number): ClockState {

@@ -31,8 +31,15 @@ export const ClockState = Type.Object(
       description:
         'the clock minus the wall clock, in milliseconds: 0 while a live clock (SIM_START unset) runs at 1×; a pause or another speed makes it visible and it stays across restarts',
     }),
+    effectiveSpeed: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        description: 'on a running server, the speed the world really ran at over the last 5 s: below `speed` when the server sheds load',
+      }),
+    ),
+    lagMs: Type.Optional(Type.Integer({ minimum: 0, description: 'on a running server, simulated milliseconds the world is behind its clock' })),
   },
-  { title: 'ClockState', description: 'seed, liveStartTime, historyStartTime and offsetMs are additive fields' },
+  { title: 'ClockState', description: 'seed, liveStartTime, historyStartTime, offsetMs, effectiveSpeed and lagMs are additive fields' },
 )
 export type ClockState = Static<typeof ClockState>
 

@@ -80,6 +80,8 @@ export const WsPulse = Type.Object(
     type: Type.Literal('pulse'),
     time: IsoTime,
     speed: Type.Number({ minimum: 0, description: 'the clock speed, so a client can run the time on between pulses' }),
+    effectiveSpeed: Type.Optional(Type.Number({ minimum: 0, description: 'the speed the world really ran at over the last 5 s (additive)' })),
+    lagMs: Type.Optional(Type.Integer({ minimum: 0, description: 'simulated milliseconds the world is behind its clock (additive)' })),
     streams: Type.Record(Type.String(), PulseStream),
   },
   { title: 'WsPulse' },

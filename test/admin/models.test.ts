@@ -47,6 +47,18 @@ t.test('the clock runs on between readings at its speed and never jitters backwa
   t.equal(clock.info.value?.seed, 42)
 })
 
+t.test('the clock says when the world runs slower than asked, and only then', async (t) => {
+  const clock = createClock()
+  clock.sync({ currentSimulationTime: '2026-11-26T08:00:00.000Z', speed: 600, paused: false, seed: 42, liveStartTime: '', historyStartTime: '', offsetMs: 0 }, 0)
+  t.equal(clock.behind.value, undefined, 'nothing measured yet')
+  clock.pace.value = { effectiveSpeed: 590, lagMs: 0 }
+  t.equal(clock.behind.value, undefined, 'keeping up')
+  clock.pace.value = { effectiveSpeed: 152.4, lagMs: 900_000 }
+  t.equal(clock.behind.value, 'running at 152× of 600×, 900 simulated s behind: the server is shedding load')
+  clock.syncTime('2026-11-26T09:00:00.000Z', 0, 1000)
+  t.equal(clock.behind.value, undefined, 'a paused clock is not behind')
+})
+
 const modifier = (over: Partial<ScenarioModifier>): ScenarioModifier => ({
   id: 'mod_001',
   type: 'exam-season-surge',

@@ -18,6 +18,11 @@ export function SimulationPanel({ c }: { c: Console }) {
           {Number.isNaN(now) ? '—' : formatSimTime(now)}
         </time>
       </div>
+      {clock.behind.value && (
+        <p class="pace" data-testid="pace" role="status">
+          {clock.behind.value}
+        </p>
+      )}
       <div class="speeds" role="group" aria-label="Clock speed">
         {SPEEDS.map((s) => (
           <button

@@ -1,6 +1,12 @@
 import { computed, signal } from '@preact/signals'
 import type { ClockState } from '@marketsim/shared-types'
 
+/** How the world keeps up with its clock (the pulse's additive fields). */
+export interface Pace {
+  effectiveSpeed?: number
+  lagMs?: number
+}
+
 /** Speeds the panel offers (0 pauses). */
 export const SPEEDS = [0, 1, 10, 60, 600] as const
 
@@ -20,6 +26,16 @@ export function createClock() {
   }
   const simNow = computed(() => timeAt(realNow.value))
   const speed = computed(() => anchor.value.speed)
+  /** How the world keeps up, from the pulse (a server shedding load runs it slower than asked). */
+  const pace = signal<Pace>({})
+  /** Said when the world runs clearly slower than its clock asks, else undefined. */
+  const behind = computed(() => {
+    const { effectiveSpeed, lagMs } = pace.value
+    const asked = anchor.value.speed
+    if (effectiveSpeed === undefined || !(asked > 0) || effectiveSpeed >= 0.95 * asked) return undefined
+    const lag = lagMs ? `, ${Math.round(lagMs / 1000)} simulated s behind` : ''
+    return `running at ${Math.round(effectiveSpeed)}× of ${asked}×${lag}: the server is shedding load`
+  })
 
   return {
     anchor,
@@ -27,6 +43,8 @@ export function createClock() {
     realNow,
     simNow,
     speed,
+    pace,
+    behind,
     timeAt,
     /** A full clock reading (GET/POST /api/simulation/clock). */
     sync(c: ClockState, realMs: number) {

@@ -86,9 +86,10 @@ export function createConsole(env: ConsoleEnv) {
     { ...env, url: env.wsUrl },
     {
       events: (events) => feed.push(events),
-      pulse(time, speed, streams) {
+      pulse(time, speed, streams, pace) {
         heatmap.update(time, streams)
         clock.syncTime(time, speed, env.realTime())
+        clock.pace.value = pace ?? {}
         if (synced) return
         synced = true
         if (reloadOnSync || !loaded) void reload()

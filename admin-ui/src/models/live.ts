@@ -1,4 +1,5 @@
 import { signal } from '@preact/signals'
+import type { Pace } from './clock.js'
 import type { ExternalEvent, PulseStream, SimulationState, StreamEvent, WsServerMessage } from '@marketsim/shared-types'
 
 /** The little of a WebSocket the console uses, so tests can hand in the `ws` package's. */
@@ -14,7 +15,7 @@ export interface SocketLike {
 
 export interface LiveHandlers {
   events(events: StreamEvent[]): void
-  pulse(time: string, speed: number, streams: Record<string, PulseStream>): void
+  pulse(time: string, speed: number, streams: Record<string, PulseStream>, pace?: Pace): void
   state(state: SimulationState): void
   external(event: ExternalEvent): void
   /** After every (re)connection: a reconnected console re-reads what it may have missed. */
@@ -98,7 +99,7 @@ export function createLive(opts: LiveOptions, on: LiveHandlers) {
         showResumed({ events: m.events.length, complete: m.complete })
         return received(m.events)
       case 'pulse':
-        return on.pulse(m.time, m.speed, m.streams)
+        return on.pulse(m.time, m.speed, m.streams, { effectiveSpeed: m.effectiveSpeed, lagMs: m.lagMs })
       case 'simulation':
         return on.state(m.state)
       case 'external_event':

@@ -18,10 +18,14 @@ export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs'> & { 
     const feed = {
       ready: () => app.streams.ready,
       speed: () => app.simulation.clockState().speed,
+      pace: () => {
+        const { effectiveSpeed, lagMs } = app.simulation.clockState()
+        return { effectiveSpeed, lagMs }
+      },
       state: () => app.simulation.scenarios.state(),
       eventsBetween: (from: number, to: number) => app.simulation.sim.timelineEvents(from + 1, to),
     }
-    const hub = new Hub(() => app.simulation.sim, { ...opts, pulseMs: opts.pulseMs ?? 1000, flushMs: 100, maxFrameBytes: 64 * 1024, log: app.log }, feed, opts.now)
+    const hub = new Hub(() => app.simulation.sim, { ...opts, pulseMs: opts.pulseMs ?? 1000, flushMs: 100, maxFrameBytes: 64 * 1024, log: app.log, shedding: () => app.governor.shedding }, feed, opts.now)
     app.decorate('hub', hub)
     // Frames above the 64 KB limit are answered with an error, not a dropped connection.
     await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
@@ -41,5 +45,5 @@ export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs'> & { 
       },
     })
   },
-  { name: 'websocket', dependencies: ['streams'] },
+  { name: 'websocket', dependencies: ['streams', 'load'] },
 )

@@ -21,6 +21,8 @@ export interface HubOptions {
   pulseMs: number
   /** Where a timer's failure is reported (it never leaves the timer). */
   log?: ErrorLog
+  /** True while the server sheds load: slow consumers then go first, at a quarter of the buffer limit. */
+  shedding?: () => boolean
 }
 
 export const SLOW_CONSUMER = 4008
@@ -31,6 +33,8 @@ export interface SimulationFeed {
   ready(): boolean
   /** The clock speed (simulated seconds per real second). */
   speed(): number
+  /** How the world keeps up with its clock, where measured. */
+  pace?(): { effectiveSpeed?: number; lagMs?: number }
   state(): SimulationState
   eventsBetween(fromExclusive: number, toInclusive: number): ExternalEvent[]
 }
@@ -121,7 +125,8 @@ export class Hub {
 
   private send(c: Client, text: string): void {
     // A backlog still unsent from earlier frames means the client is not keeping up.
-    if (c.socket.bufferedAmount > this.options.maxBufferBytes) {
+    const limit = this.options.shedding?.() ? this.options.maxBufferBytes / 4 : this.options.maxBufferBytes
+    if (c.socket.bufferedAmount > limit) {
       this.stats.slowDisconnects++
       this.clients.delete(c)
       c.queue.length = 0
@@ -278,7 +283,7 @@ export class Hub {
 
   private pulseFrame(): string {
     const sim = this.sim()
-    return JSON.stringify({ type: 'pulse', time: new Date(sim.now).toISOString(), speed: this.feed?.speed() ?? 1, streams: sim.pulse() })
+    return JSON.stringify({ type: 'pulse', time: new Date(sim.now).toISOString(), speed: this.feed?.speed() ?? 1, ...this.feed?.pace?.(), streams: sim.pulse() })
   }
 
   /** JSON ping to everyone; close those silent for longer than the pong timeout. */
