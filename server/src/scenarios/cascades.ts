@@ -7,6 +7,7 @@
  * the surge ends the lift ends with it. Bounded in time, never compounding.
  */
 import type { Expectation } from '../sim/expectation.js'
+import type { Spread } from '../sim/spread.js'
 import { conditionShare, type Model } from '../sim/model.js'
 import { BUCKET_MS } from '../sim/time.js'
 import { parseCondition, type Comparison } from '../config/conditions.js'
@@ -80,6 +81,8 @@ export interface CascadeDefLike {
 }
 
 const MIN_WINDOW_EVENTS = 20
+/** A lift needs the trigger's count this many standard deviations above its expectation. */
+const EXCESS_SIGMAS = 3
 /** How long after a scenario settles its own cascade rules keep listening to their triggers. */
 export const SCENARIO_RULE_TAIL_MS = 2 * 86_400_000
 
@@ -107,6 +110,7 @@ export class Cascades {
     private readonly model: Model,
     private readonly originMs: number,
     private readonly expectation: Expectation,
+    private readonly spread: Spread,
   ) {
     const policy = model.world.relationships.cascadePolicy
     this.windowMs = parseDuration(policy.window)
@@ -218,13 +222,25 @@ export class Cascades {
     let lift = 1
     if (to > from) {
       const observed = l.sum(from, to)
-      const expected = share * this.expectation.expectedCount(l.trigger, this.originMs + from * BUCKET_MS, this.originMs + to * BUCKET_MS)
-      const excess = Math.max(0, observed - expected - 2 * Math.sqrt(expected)) / Math.max(1, expected)
+      const a = this.originMs + from * BUCKET_MS
+      const z = this.originMs + to * BUCKET_MS
+      const expected = share * this.expectation.expectedCount(l.trigger, a, z)
+      // Beyond the honest spread (the weather included): the baseline's own swings set nothing off.
+      const spread = Math.sqrt(this.triggerVariance(l.trigger, share, a, z))
+      const excess = Math.max(0, observed - expected - EXCESS_SIGMAS * spread) / Math.max(1, expected)
       lift = 1 + (rule.multiplier - 1) * Math.min(1, excess)
     }
     if (this.cache.size > 200_000) this.cache.clear()
     this.cache.set(key, lift)
     return lift
+  }
+
+  /** Variance of the matching trigger count over [from, to): a thinned share of the trigger's. */
+  private triggerVariance(trigger: number, share: number, from: number, to: number): number {
+    const whole = this.spread.variance(trigger, from, to, (a, b) => this.expectation.expectedCount(trigger, a, b))
+    const e = this.expectation.expectedCount(trigger, from, to)
+    // Thinning keeps share of the Poisson part and share² of the weather's (and of the groups').
+    return share * e + share * share * Math.max(0, whole - e)
   }
 
   /** Combined lift of every rule on a target at t, within the policy's bounds. */
@@ -241,13 +257,29 @@ export class Cascades {
       if (hit !== undefined) return hit
     }
     let f = 1
-    for (const r of rules) f *= this.lift(r, t, knownAt)
+    for (const r of rules) f *= this.applied(r, t, knownAt, rules)
     f = Math.min(this.maxCombined, Math.max(this.minCombined, f))
     if (global && b >= 0) this.combined.get(target)![b] = f
     return f
   }
 
   private readonly combined = new Map<number, number[]>()
+
+  /**
+   * The lift a rule really applies at t: its own, except that while a scenario's rule on the
+   * same trigger and target is in force, that one answers the trigger's excess alone (one
+   * surge lifts its target once, not once per rule).
+   */
+  applied(rule: CascadeRuleRt, t: number, knownAt: number, rules = this.byTarget.get(rule.target) ?? []): number {
+    if (!rule.run && rules.some((o) => o.run && o.trigger === rule.trigger && this.inForce(o, t, knownAt))) return 1
+    return this.lift(rule, t, knownAt)
+  }
+
+  /** Whether a scenario's rule listens at t (from its start until the tail after it settles). */
+  private inForce(rule: CascadeRuleRt, t: number, knownAt: number): boolean {
+    const run = rule.run!
+    return run.knownAt <= knownAt && t >= run.startMs && t < settleEnd(run, knownAt) + SCENARIO_RULE_TAIL_MS
+  }
 
   /** Whether some rule can lift this stream. */
   isTarget(stream: number): boolean {

@@ -111,14 +111,14 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     let first = Number.NaN
     let last = Number.NaN
     for (let t = Math.floor(start / BUCKET_MS) * BUCKET_MS; t < until; t += BUCKET_MS) {
-      if (cascades.lift(rule, t, t) !== 1) {
+      if (cascades.applied(rule, t, t) !== 1) {
         if (Number.isNaN(first)) first = t
         last = t + BUCKET_MS
       }
     }
     if (Number.isNaN(first)) continue
     const cause = { kind: 'cascade' as const, id: rule.id, name: rule.description, ...(rule.run ? { scenarioId: rule.run.def.id } : {}) }
-    push(`${rule.id}:${name(rule.target)}`, rule.target, cause, mechanism(rule.target), rule.multiplier, first, last, (t) => cascades.lift(rule, t, t))
+    push(`${rule.id}:${name(rule.target)}`, rule.target, cause, mechanism(rule.target), rule.multiplier, first, last, (t) => cascades.applied(rule, t, t))
   }
   return out.sort((a, b) => Date.parse(a.onset) - Date.parse(b.onset) || a.stream.localeCompare(b.stream))
 }

@@ -12,9 +12,8 @@ import type { BucketStore } from './buckets.js'
 import { countZ } from './count-z.js'
 import type { Expectation } from './expectation.js'
 import type { Model } from './model.js'
-import { Spread } from './spread.js'
-import { BUCKET_MS, HOUR } from './time.js'
-import { DEFAULT_WEATHER } from './weather.js'
+import type { Spread } from './spread.js'
+import { BUCKET_MS } from './time.js'
 import { windowLength } from './windows.js'
 
 export function tScore(z: number): number {
@@ -37,17 +36,15 @@ export function flagOf(z: number): AnomalyFlag {
 const WINDOW_STEP_MS = 1_000
 
 export class Normalizer {
-  readonly spread: Spread
   private readonly windowAt: Float64Array
   private readonly windowMs: Float64Array
-  private readonly perHour: number[] = []
 
   constructor(
     private readonly model: Model,
     private readonly buckets: BucketStore,
     private readonly expectation: Expectation,
+    readonly spread: Spread,
   ) {
-    this.spread = new Spread(model, model.world.streams.weather ?? DEFAULT_WEATHER)
     this.windowAt = new Float64Array(model.streams.length).fill(Number.NaN)
     this.windowMs = new Float64Array(model.streams.length)
   }
@@ -55,12 +52,7 @@ export class Normalizer {
   /** z of an observed count against its expectation over [from, to). */
   private countZ(s: number, observed: number, from: number, to: number): number {
     const e = this.expectation.expectedCount(s, from, to)
-    // Expected events per UTC hour fragment: the weather's covariance is per hour.
-    const perHour = this.perHour
-    perHour.length = 0
-    for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) perHour.push(this.expectation.expectedCount(s, Math.max(from, h), Math.min(to, h + HOUR)))
-    const variance = e * this.spread.dispersion(s, to - from) + this.spread.weatherVariance(s, perHour)
-    return countZ(observed, e, variance)
+    return countZ(observed, e, this.spread.variance(s, from, to, (a, b) => this.expectation.expectedCount(s, a, b)))
   }
 
   /** The live window of stream s ending at `end` (exclusive), in ms. */

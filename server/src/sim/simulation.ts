@@ -20,6 +20,8 @@ import type { Ev } from './event.js'
 import { Materializer } from './materialize.js'
 import { Normalizer } from './normalize.js'
 import { RecentEvents } from './recent.js'
+import { Spread } from './spread.js'
+import { DEFAULT_WEATHER } from './weather.js'
 import { formatIso } from './payload.js'
 import { baselineStats } from './stats.js'
 import { DAY, HOUR } from './time.js'
@@ -79,7 +81,8 @@ export class Simulation {
     this.engine = new Engine(world, options)
     const model = this.engine.model
     this.background = options.background === false ? undefined : new Background(model, options.seed)
-    const cascades = new Cascades(model, this.engine.originMs, this.engine.expectation)
+    const spread = new Spread(model, world.streams.weather ?? DEFAULT_WEATHER)
+    const cascades = new Cascades(model, this.engine.originMs, this.engine.expectation, spread)
     world.relationships.cascades.forEach((c, i) => cascades.add(`cascade_${i}`, c, undefined, c.description ?? `${c.trigger} → ${c.target}`))
     this.effects = new Effects(model, this.background, cascades, (s, t) => this.engine.expectation.expectedCount(s, t, t + HOUR), this.engine.originMs)
     this.engine.modifiers = this.effects
@@ -98,7 +101,7 @@ export class Simulation {
     const subjects = world.streams.streams.find((s) => s.name === 'customer.tutor.search')?.payload.subject
     this.materializer = new Materializer(model, options.seed, subjects?.type === 'enum' ? subjects.values.map(String) : ['Math'], this.engine.population)
     this.materializer.shifts = (s, t) => this.effects.payloadShift(s, t)
-    this.normalizer = new Normalizer(model, this.engine.buckets, this.engine.expectation)
+    this.normalizer = new Normalizer(model, this.engine.buckets, this.engine.expectation, spread)
     this.engine.onLive = (ev) => {
       ++this.seq
       if (ev.t < this.showFrom) return this.recent.skipped(this.seq, ev.t)

@@ -156,6 +156,24 @@ export class Spread {
     return v
   }
 
+  /**
+   * Variance of stream s's count over [from, to) in the baseline, given its expected count over
+   * any span: Poisson and groups on the whole, the weather per UTC hour fragment.
+   */
+  variance(s: number, from: number, to: number, expected: (from: number, to: number) => number): number {
+    const perHour = this.perHour
+    perHour.length = 0
+    let e = 0
+    for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
+      const x = expected(Math.max(from, h), Math.min(to, h + HOUR))
+      perHour.push(x)
+      e += x
+    }
+    return e * this.dispersion(s, to - from) + this.weatherVariance(s, perHour)
+  }
+
+  private readonly perHour: number[] = []
+
   /** The relative weather deviation's standard deviation of stream s (for the catalog and docs). */
   weatherCv(s: number): number {
     return Math.sqrt(this.weather[s]![0]!)
