@@ -104,15 +104,23 @@ async function timeToSee(scenarioId, startIso) {
   host.sim.advanceTo(at)
   const res = await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId } })
   const streams = Object.keys(res.json().scenario.affectedStreams ?? {})
+  // A stream whose meaning is a mix (the gateway's failed share) is watched by that share too.
+  const shared = streams.filter((name) => host.sim.pulse()[name].share)
   const seen = new Map()
-  for (let s = 1; s <= 1800 && seen.size < streams.length; s++) {
+  const watched = streams.length + shared.length
+  for (let s = 1; s <= 1800 && seen.size < watched; s++) {
     at += 1000
     host.sim.advanceTo(at)
     const pulse = host.sim.pulse()
     for (const name of streams) if (!seen.has(name) && (pulse[name].normalized >= 70 || pulse[name].normalized <= 30)) seen.set(name, `${s} s (${pulse[name].normalized})`)
+    for (const name of shared) {
+      const share = pulse[name].share
+      if (!seen.has(`${name} share`) && share.normalized >= 70) seen.set(`${name} share`, `${s} s (${share.normalized})`)
+    }
   }
   await app.close()
-  return streams.map((name) => `${name}: ${seen.get(name) ?? 'not within 30 min'}`).join('; ')
+  const label = (key) => `${key}: ${seen.get(key) ?? 'not within 30 min'}`
+  return [...streams.map(label), ...shared.map((name) => label(`${name} share`))].join('; ')
 }
 
 console.log(`seed ${seed}, ${days} days of history, history starting ${new Date(BASE).toISOString()} plus the start minute`)

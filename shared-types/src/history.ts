@@ -2,6 +2,25 @@ import { Type, type Static } from '@sinclair/typebox'
 import { IsoTime, Literals, StreamName } from './common.js'
 import { ExternalEvent } from './events.js'
 
+/**
+ * The share of a stream's events with the outcome that matters (the gateway's failed attempts):
+ * a mix can change while the count does not, so it is observed and judged on its own.
+ */
+export const ShareMeasure = Type.Object(
+  {
+    field: Type.String(),
+    value: Type.String(),
+    observed: Type.Number({ minimum: 0, maximum: 1, description: 'share of the events with that value' }),
+    expected: Type.Number({ minimum: 0, maximum: 1, description: 'the baseline share' }),
+    normalized: Type.Number({ minimum: 0, maximum: 100, description: '0-100: the observed share against the expected one for as many events' }),
+  },
+  {
+    title: 'ShareMeasure',
+    description: 'streams whose meaning is a mix of outcomes (additive): the share that matters, on points whose bucket has events',
+  },
+)
+export type ShareMeasure = Static<typeof ShareMeasure>
+
 export const HistoryPoint = Type.Object(
   {
     timestamp: IsoTime,
@@ -12,6 +31,7 @@ export const HistoryPoint = Type.Object(
         description: 'true on the bucket still filling at the current simulated time (absent on complete ones): its value counts what happened so far, its normalized compares it with what was expected for that elapsed part',
       }),
     ),
+    share: Type.Optional(ShareMeasure),
   },
   { title: 'HistoryPoint' },
 )

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { AnomalyFlag, IsoTime } from './common.js'
 import { ExternalEvent, StreamEvent } from './events.js'
+import { ShareMeasure } from './history.js'
 import { SimulationState } from './state.js'
 
 // ---- client → server -------------------------------------------------------
@@ -65,6 +66,9 @@ export const PulseStream = Type.Object(
     anomalyFlag: AnomalyFlag,
     windowSeconds: Type.Optional(
       Type.Number({ exclusiveMinimum: 0, description: 'length of the trailing window (count streams): a few dozen expected events at the current rate, 30 s to 30 min' }),
+    ),
+    share: Type.Optional(
+      Type.Object({ ...ShareMeasure.properties, anomalyFlag: AnomalyFlag, windowSeconds: Type.Number() }, { description: 'the share that matters over a trailing window of about 10 expected events (additive)' }),
     ),
   },
   { title: 'PulseStream' },

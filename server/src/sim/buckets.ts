@@ -9,12 +9,15 @@ import { BUCKET_MS } from './time.js'
 export class BucketSeries {
   counts: Float64Array
   sums: Float64Array
+  /** Events with the outcome the stream's share measure counts (streams with one only). */
+  hits: Float64Array | undefined
   /** Number of buckets that may hold data (index of the last touched bucket + 1). */
   length = 0
 
   constructor(capacity: number) {
     this.counts = new Float64Array(capacity)
     this.sums = new Float64Array(capacity)
+    this.hits = undefined
   }
 
   ensure(i: number): void {
@@ -27,6 +30,11 @@ export class BucketSeries {
     const s = new Float64Array(cap)
     s.set(this.sums)
     this.sums = s
+    if (this.hits) {
+      const h = new Float64Array(cap)
+      h.set(this.hits)
+      this.hits = h
+    }
   }
 }
 
@@ -34,6 +42,8 @@ export class BucketStore {
   readonly series: BucketSeries[]
   /** Every counted event's time near and after the live start, for trailing windows. */
   readonly arrivals: RecentArrivals
+  /** The same for the events a share measure counts. */
+  readonly hitArrivals: RecentArrivals
 
   constructor(
     readonly originMs: number,
@@ -45,6 +55,23 @@ export class BucketStore {
   ) {
     this.series = Array.from({ length: streamCount }, () => new BucketSeries(capacity))
     this.arrivals = new RecentArrivals(streamCount, arrivalsFrom, arrivalsKeepMs)
+    this.hitArrivals = new RecentArrivals(streamCount, arrivalsFrom, arrivalsKeepMs)
+  }
+
+  /** Give stream s a share measure (its series counts hits from now on). */
+  measureShare(stream: number): void {
+    const s = this.series[stream]!
+    s.hits ??= new Float64Array(s.counts.length)
+  }
+
+  /** One event of stream s at t with the outcome its share measure counts (counted by add too). */
+  addHit(stream: number, t: number): void {
+    const i = this.indexOf(t)
+    const s = this.series[stream]!
+    if (i < 0 || !s.hits) return
+    s.ensure(i)
+    s.hits![i]! += 1
+    if (t >= this.hitArrivals.from) this.hitArrivals.push(stream, t)
   }
 
   indexOf(t: number): number {

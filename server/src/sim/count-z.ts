@@ -81,3 +81,26 @@ function midP(k: number, mean: number, variance: number): number {
   }
   return Math.min(1, below + pmf / 2)
 }
+
+/**
+ * z of `k` events with an outcome among `n` where a share `p` was expected: the exact binomial
+ * mid-p for small n (ten attempts with one failure where 0.47 were expected is nothing), the
+ * normal approximation past that; at least one event of spread, as for counts.
+ */
+export function shareZ(k: number, n: number, p: number): number {
+  if (n <= 0 || !(p > 0 && p < 1)) return 0
+  const mean = n * p
+  const floor = Math.abs(k - mean)
+  let z: number
+  if (n > 1000) z = (k - mean) / Math.sqrt(mean * (1 - p))
+  else {
+    let pmf = Math.pow(1 - p, n)
+    let below = 0
+    for (let i = 0; i < k; i++) {
+      below += pmf
+      pmf *= ((n - i) / (i + 1)) * (p / (1 - p))
+    }
+    z = normalQuantile(Math.min(1, below + pmf / 2))
+  }
+  return Math.max(-Z_MAX, Math.min(Z_MAX, Math.max(-floor, Math.min(floor, z))))
+}

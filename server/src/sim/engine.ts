@@ -18,7 +18,7 @@ import { BucketStore } from './buckets.js'
 import { uniformSumCdf } from './distributions.js'
 import { childEv, newEv, type Ev } from './event.js'
 import { Expectation } from './expectation.js'
-import { compileModel, type BranchRt, type ChainRt, type Model, type StreamRt } from './model.js'
+import { compileModel, shareMeasures, type BranchRt, type ChainRt, type Model, type StreamRt } from './model.js'
 import { PayoutBook, Population, buildHandlers, type Handler } from './processes.js'
 import { Rng, hash32 } from './rng.js'
 import { BUCKET_MS, DAY, HOUR, MINUTE, floorTo } from './time.js'
@@ -107,6 +107,8 @@ export class Engine {
   private readonly eager: Uint8Array
   private readonly aggregate: Uint8Array
   private readonly weather: Weather
+  /** Per stream: the outcome value its share measure counts (see shareMeasures), if any. */
+  private readonly shareValue: Array<string | undefined>
   private readonly scratch: Ev[] = []
   /** Event objects nothing references any more, for reuse. */
   private readonly pool: Ev[] = []
@@ -168,6 +170,11 @@ export class Engine {
     this.emitQueue = new TimingWheel(first)
     this.buckets = new BucketStore(this.historyStartMs, n, Math.ceil((options.historyDays + 2) * (DAY / BUCKET_MS)), options.startMs - MAX_WINDOW_MS, MAX_WINDOW_MS)
     this.expectation = new Expectation(this.model, this)
+    this.shareValue = this.model.streams.map(() => undefined)
+    for (const m of shareMeasures(this.model)) {
+      this.shareValue[m.stream] = m.value
+      this.buckets.measureShare(m.stream)
+    }
   }
 
   /** The longest delay along chains from a stream: how long its consequences keep arriving. */
@@ -225,6 +232,7 @@ export class Engine {
         this.emittedInstant = ev.t
       }
       this.buckets.add(ev.s, ev.t, 1, ev.s === this.levelStream ? ev.y : 0)
+      if (ev.v !== undefined && ev.v === this.shareValue[ev.s]) this.buckets.addHit(ev.s, ev.t)
       this.processed++
       out.push(ev)
       this.onLive?.(ev)
@@ -237,6 +245,7 @@ export class Engine {
   private happen(ev: Ev): void {
     if (ev.t < this.emitFrom) {
       this.buckets.add(ev.s, ev.t, 1, ev.s === this.levelStream ? ev.y : 0)
+      if (ev.v !== undefined && ev.v === this.shareValue[ev.s]) this.buckets.addHit(ev.s, ev.t)
       this.processed++
     } else this.emitQueue.push(ev)
   }

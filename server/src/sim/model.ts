@@ -164,3 +164,29 @@ export function compileModel(world: WorldConfig, referenceMs: number): Model {
   }
   return { world, calendar, streams, index, chains }
 }
+
+/** A stream whose meaning is a mix of outcomes, observed by the share of one of them. */
+export interface ShareMeasureRt {
+  stream: number
+  field: string
+  value: string
+  /** The baseline share: the outcome's branch probability. */
+  expected: number
+}
+
+/**
+ * Share measures: a stream with an `override` (the outcome a scenario sets the share of) whose
+ * own outcome chain draws that field. The gateway's failed share is one: an outage changes the
+ * mix, not the number of attempts.
+ */
+export function shareMeasures(model: Model): ShareMeasureRt[] {
+  const out: ShareMeasureRt[] = []
+  for (const s of model.streams) {
+    const o = s.def.override
+    if (!o) continue
+    const chain = s.chains.find((c) => c.outcome && c.outcomeField === o.field)
+    const branch = chain?.branches.find((b) => b.value === o.value)
+    if (chain && branch) out.push({ stream: s.idx, field: o.field, value: o.value, expected: branch.p / chain.branches.reduce((a, b) => a + b.p, 0) })
+  }
+  return out
+}

@@ -7,14 +7,14 @@
  * own distribution (count-z.ts). Observations come from the data, never from what a scenario
  * applied. Live, each stream is judged over a trailing window sized to its rate (windows.ts).
  */
-import type { AnomalyFlag, HistoryPoint } from '@marketsim/shared-types'
+import type { AnomalyFlag, HistoryPoint, PulseStream, ShareMeasure } from '@marketsim/shared-types'
 import type { BucketStore } from './buckets.js'
-import { countZ } from './count-z.js'
+import { countZ, shareZ } from './count-z.js'
 import type { Expectation } from './expectation.js'
-import type { Model } from './model.js'
+import { shareMeasures, type Model, type ShareMeasureRt } from './model.js'
 import type { Spread } from './spread.js'
 import { BUCKET_MS } from './time.js'
-import { windowLength } from './windows.js'
+import { SHARE_WINDOW_EVENTS, windowLength } from './windows.js'
 
 export function tScore(z: number): number {
   const v = 50 + 10 * z
@@ -36,6 +36,7 @@ export function flagOf(z: number): AnomalyFlag {
 const WINDOW_STEP_MS = 1_000
 
 export class Normalizer {
+  private readonly shares: Array<ShareMeasureRt | undefined>
   private readonly windowAt: Float64Array
   private readonly windowMs: Float64Array
 
@@ -45,6 +46,8 @@ export class Normalizer {
     private readonly expectation: Expectation,
     readonly spread: Spread,
   ) {
+    this.shares = model.streams.map(() => undefined)
+    for (const m of shareMeasures(model)) this.shares[m.stream] = m
     this.windowAt = new Float64Array(model.streams.length).fill(Number.NaN)
     this.windowMs = new Float64Array(model.streams.length)
   }
@@ -90,10 +93,21 @@ export class Normalizer {
    * shows as low rather than keeping the value of its last event. A level stream whose
    * current bucket has no sample yet is read from the previous bucket.
    */
-  pulse(s: number, t: number): { observed: number; expected: number; normalized: number; anomalyFlag: AnomalyFlag; windowSeconds?: number } {
+  pulse(s: number, t: number): PulseStream {
     const w = this.window(s, t, true)
-    const out = { observed: round2(w.observed), expected: round2(w.expected), normalized: tScore(w.z), anomalyFlag: flagOf(w.z) }
-    return w.windowMs === undefined ? out : { ...out, windowSeconds: w.windowMs / 1000 }
+    const out: PulseStream = { observed: round2(w.observed), expected: round2(w.expected), normalized: tScore(w.z), anomalyFlag: flagOf(w.z) }
+    if (w.windowMs !== undefined) out.windowSeconds = w.windowMs / 1000
+    const m = this.shares[s]
+    if (m) {
+      // Its own window: about ten expected events, so a changed mix shows within minutes.
+      const end = t + 1
+      const len = windowLength((from) => this.expectation.expectedCount(s, from, end), end, SHARE_WINDOW_EVENTS)
+      const n = this.buckets.arrivals.countSince(s, end - len)
+      const k = this.buckets.hitArrivals.countSince(s, end - len)
+      const z = shareZ(k, n, m.expected)
+      out.share = { ...this.share(m, k, n, z), anomalyFlag: flagOf(z), windowSeconds: len / 1000 }
+    }
+    return out
   }
 
   private window(s: number, t: number, settled = false): { observed: number; expected: number; z: number; windowMs?: number } {
@@ -113,6 +127,10 @@ export class Normalizer {
     return { observed, expected: this.expectation.expectedCount(s, end - w, end), z: this.countZ(s, observed, end - w, end), windowMs: w }
   }
 
+  private share(m: ShareMeasureRt, k: number, n: number, z: number): ShareMeasure {
+    return { field: m.field, value: m.value, observed: n > 0 ? Math.round((k / n) * 10000) / 10000 : 0, expected: Math.round(m.expected * 10000) / 10000, normalized: tScore(z) }
+  }
+
   /**
    * History points of stream s for buckets [from, to) of `interval` ms (all multiples of the
    * bucket size, aligned): value = count (or mean level), normalized against the expectation.
@@ -127,9 +145,11 @@ export class Normalizer {
       const b1 = this.buckets.indexOf(a + interval)
       let count = 0
       let sum = 0
+      let hits = 0
       for (let b = Math.max(0, b0); b < Math.min(b1, series.length); b++) {
         count += series.counts[b]!
         sum += series.sums[b]!
+        if (series.hits) hits += series.hits[b]!
       }
       let value: number
       let z: number
@@ -140,7 +160,10 @@ export class Normalizer {
         value = count
         z = this.countZ(s, count, a, Math.min(a + interval, until))
       }
-      out.push({ timestamp: stamp(a), value, normalized: tScore(z) })
+      const point: HistoryPoint = { timestamp: stamp(a), value, normalized: tScore(z) }
+      const m = this.shares[s]
+      if (m && count > 0) point.share = this.share(m, hits, count, shareZ(hits, count, m.expected))
+      out.push(point)
     }
     return out
   }

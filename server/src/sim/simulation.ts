@@ -89,6 +89,7 @@ export class Simulation {
     for (const run of runs) this.addRun(run)
     if (from) this.engine.emitFrom = from.emitFrom
     this.engine.buckets.arrivals.from = this.engine.emitFrom - MAX_WINDOW_MS
+    this.engine.buckets.hitArrivals.from = this.engine.emitFrom - MAX_WINDOW_MS
     this.calibrated = from !== undefined
     this.buildUntil = Math.max(options.startMs, from?.emitFrom ?? options.startMs)
     this.seq = from?.seq ?? 0
@@ -265,6 +266,7 @@ export class Simulation {
     this.pending = []
     this.recent.trim(t)
     this.engine.buckets.arrivals.trim(t)
+    this.engine.buckets.hitArrivals.trim(t)
     if (out.length > 0) for (const l of this.listeners) l(out)
     return out
   }

@@ -8,6 +8,8 @@ import { MINUTE, SECOND } from './time.js'
 
 /** Expected events a live window holds (when its bounds allow). */
 export const WINDOW_EVENTS = 30
+/** Expected events a share's window holds: a mix shows sooner than a count (an outage's failures are 95%). */
+export const SHARE_WINDOW_EVENTS = 10
 export const MIN_WINDOW_MS = 30 * SECOND
 export const MAX_WINDOW_MS = 30 * MINUTE
 
@@ -15,14 +17,14 @@ export const MAX_WINDOW_MS = 30 * MINUTE
  * The window ending at `end` for a stream whose expected events before `end` are given by
  * `expectedSince(from)`: the shortest span in [MIN, MAX] holding WINDOW_EVENTS, to the second.
  */
-export function windowLength(expectedSince: (from: number) => number, end: number): number {
-  if (expectedSince(end - MIN_WINDOW_MS) >= WINDOW_EVENTS) return MIN_WINDOW_MS
-  if (expectedSince(end - MAX_WINDOW_MS) <= WINDOW_EVENTS) return MAX_WINDOW_MS
+export function windowLength(expectedSince: (from: number) => number, end: number, events = WINDOW_EVENTS): number {
+  if (expectedSince(end - MIN_WINDOW_MS) >= events) return MIN_WINDOW_MS
+  if (expectedSince(end - MAX_WINDOW_MS) <= events) return MAX_WINDOW_MS
   let lo = MIN_WINDOW_MS
   let hi = MAX_WINDOW_MS
   while (hi - lo > SECOND) {
     const mid = Math.round((lo + hi) / 2 / SECOND) * SECOND
-    if (expectedSince(end - mid) >= WINDOW_EVENTS) hi = mid
+    if (expectedSince(end - mid) >= events) hi = mid
     else lo = mid
   }
   return hi
