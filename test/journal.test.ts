@@ -198,6 +198,23 @@ t.test('Journal.read cuts a file back to its good records so appends continue cl
   t.same(new Journal(dir).read().actions.map((a) => a.at), [1, 2])
 })
 
+t.test('Journal.read skips a damaged middle line, keeps what follows, and copies the file aside first', async (t) => {
+  const dir = stateDir(t)
+  const j = new Journal(dir)
+  const world: WorldRecord = { type: 'world', seed: 1, startMs: 0, historyDays: 1, configHash: 'x', baseline: {} }
+  for (const r of [world, { type: 'checkpoint', at: 1, seq: 1 }, { type: 'checkpoint', at: 2, seq: 2 }, { type: 'reset', at: 3, seq: 3 }] as const) j.append(r, false)
+  j.close()
+  const damaged = fs.readFileSync(j.file, 'utf8').replace('"seq":2', '"seq":7')
+  fs.writeFileSync(j.file, damaged)
+  const read = j.read()
+  t.same(read.damaged, [3], 'by line number')
+  t.equal(read.torn, false)
+  t.same(read.actions.map((a) => a.type), ['checkpoint', 'reset'], 'the reset after it is kept')
+  t.equal(fs.readFileSync(read.kept!, 'utf8'), damaged, 'the original, as it was')
+  t.same(new Journal(dir).read().damaged, [], 'the journal itself now holds only good records')
+  t.same(new Journal(dir).read(false).actions, read.actions)
+})
+
 t.test('an unwritable STATE_DIR stops the boot with a message that says what to do', async (t) => {
   const file = path.join(stateDir(t), 'a-file')
   fs.writeFileSync(file, '')
