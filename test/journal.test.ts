@@ -215,6 +215,22 @@ t.test('Journal.read skips a damaged middle line, keeps what follows, and copies
   t.same(new Journal(dir).read(false).actions, read.actions)
 })
 
+t.test('a crash during the very first write leaves a torn world record: cut, so the next world starts on a clean line', async (t) => {
+  const dir = stateDir(t)
+  const first = await build(t, { stateDir: dir })
+  await first.close()
+  const file = path.join(dir, 'journal.ndjson')
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split('\n')[0]!.slice(0, 100))
+  const again = await build(t, { stateDir: dir })
+  await post(again, '/api/simulation/scenario', { scenarioId: 'exam-season-surge' })
+  await again.close()
+  t.same(fs.readdirSync(dir), ['journal.ndjson'], 'nothing to keep aside')
+  const read = new Journal(dir).read(false)
+  t.ok(read.world, 'the new world record on the first line')
+  t.same({ torn: read.torn, damaged: read.damaged }, { torn: false, damaged: [] })
+  t.ok(read.actions.some((a) => a.type === 'activate'), 'and the records after it are read back')
+})
+
 t.test('an unwritable STATE_DIR stops the boot with a message that says what to do', async (t) => {
   const file = path.join(stateDir(t), 'a-file')
   fs.writeFileSync(file, '')

@@ -80,9 +80,10 @@ export class Journal implements JournalSink {
       damaged,
       orphans: world ? 0 : records.length,
     }
-    // Without a world record there is nothing to repair toward: the caller puts the file aside whole.
-    if (!repair || !world) return read
-    if (damaged.length > 0) {
+    if (!repair) return read
+    if (damaged.length > 0 || read.orphans > 0) {
+      // Without a world record there is nothing to repair toward: the caller puts the file aside whole.
+      if (!world) return read
       read.kept = this.keepAside('damaged')
       const tmp = `${this.file}.tmp`
       fs.writeFileSync(tmp, records.map(encode).join(''))
