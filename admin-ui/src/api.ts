@@ -83,6 +83,7 @@ export function explain(e: unknown): string {
     SCENARIO_NOT_FOUND: 'The server does not know this scenario.',
     INVALID_SCENARIO: 'The server refused the request',
     NOT_READY: 'The server is still building its history; try again in a few seconds.',
+    JOURNAL_UNAVAILABLE: 'The server cannot write its journal, so nothing was changed',
     NETWORK: 'The server cannot be reached; the console keeps retrying.',
     UNAUTHORIZED: 'The server refused the admin token, so nothing was changed.',
     TOKEN_NOT_GIVEN: 'This server\'s controls need the admin token; nothing was changed.',

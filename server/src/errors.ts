@@ -56,6 +56,8 @@ export const Errors = {
     return err
   },
   notReady: define('NOT_READY', 503, 'The simulation is starting'),
+  /** A control that could not be written to the journal: refused, so nothing happens that a restart would forget. */
+  journalUnavailable: define('JOURNAL_UNAVAILABLE', 503, 'The control journal cannot be written'),
   internal: define('INTERNAL_ERROR', 500, 'Internal error'),
 }
 

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
 import { precomputeExpectation } from './expectation-worker.js'
-import { IN_MEMORY, Journal } from './journal/journal.js'
+import { IN_MEMORY, Journal, JournalPathError } from './journal/journal.js'
 import { defaultStart } from './journal/open.js'
 import { DEFAULT_CONFIG_DIR } from './paths.js'
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
 
 main().catch(async (err: unknown) => {
   const { ConfigError } = await import('./config/load.js')
-  if (err instanceof ConfigError || err instanceof EnvError) {
+  if (err instanceof ConfigError || err instanceof EnvError || err instanceof JournalPathError) {
     process.stderr.write(`Cannot start: ${err.message}\n`)
   } else {
     process.stderr.write(`Cannot start: ${(err as Error)?.stack ?? String(err)}\n`)

@@ -20,10 +20,11 @@ import { formatIso } from './sim/payload.js'
 import { Simulation } from './sim/simulation.js'
 import { DAY, MINUTE } from './sim/time.js'
 import { Errors } from './errors.js'
+import type { HealthState } from './health-state.js'
 import { ScenarioController, type ControllerHost } from './scenarios/controller.js'
 import type { ScenarioRun } from './scenarios/lifecycle.js'
 import type { JournalSink } from './journal/journal.js'
-import type { Action, ActionRecord, WorldRecord } from './journal/records.js'
+import type { Action, ActionRecord, JournalRecord, WorldRecord } from './journal/records.js'
 import { REFILL_MS, scenarioRunsOf, type Replay } from './journal/replay.js'
 
 export interface HostOptions {
@@ -88,6 +89,8 @@ export class SimulationHost implements ControllerHost {
   private readonly realNow: () => number
   private readonly wallNow: () => number
   private lastCheckpoint = { real: Number.NEGATIVE_INFINITY, at: Number.NaN }
+  /** The last journal write failed: health says so until one succeeds. */
+  private journalDown = false
   ready = false
 
   constructor(
@@ -95,6 +98,8 @@ export class SimulationHost implements ControllerHost {
     private readonly options: HostOptions,
     private readonly log: FastifyBaseLogger,
     private readonly persistence?: Persistence,
+    /** Where a journal that cannot be written is reported (GET /api/health). */
+    private readonly health?: HealthState,
   ) {
     this.realNow = options.realNow ?? (() => performance.now())
     this.wallNow = options.wallNow ?? Date.now
@@ -149,9 +154,39 @@ export class SimulationHost implements ControllerHost {
     return run
   }
 
-  /** Journal a control action at the world's current instant (flushed to disk before answering). */
+  /**
+   * Journal a control action at the world's current instant, flushed to disk. Called before
+   * the action is applied: when the journal cannot be written it throws JOURNAL_UNAVAILABLE
+   * (503) and the caller applies nothing, so no answer promises what a restart would forget.
+   */
   record(action: Action): void {
-    this.persistence?.journal.append({ ...action, at: this.sim.now, seq: this.sim.lastSeq } as ActionRecord, true)
+    try {
+      this.write({ ...action, at: this.sim.now, seq: this.sim.lastSeq } as ActionRecord, true)
+    } catch (err) {
+      throw Errors.journalUnavailable('The control journal cannot be written, so nothing was changed', (err as Error).message)
+    }
+  }
+
+  /**
+   * Append to the journal. A failure marks the server degraded (logged once, shown by
+   * /api/health) and is rethrown; the first write that works again clears it. Every control
+   * and every checkpoint tries again.
+   */
+  private write(r: JournalRecord, durable: boolean): void {
+    if (!this.persistence) return
+    try {
+      this.persistence.journal.append(r, durable)
+    } catch (err) {
+      const why = (err as Error).message
+      if (!this.journalDown) this.log.error({ err }, `journal: cannot be written (${why}); controls answer 503 JOURNAL_UNAVAILABLE and change nothing until it can`)
+      this.journalDown = true
+      this.health?.degrade('JOURNAL_UNAVAILABLE', `The control journal cannot be written (${why}): controls are refused until it can; the world runs on`)
+      throw err
+    }
+    if (!this.journalDown) return
+    this.journalDown = false
+    this.health?.recover('JOURNAL_UNAVAILABLE')
+    this.log.warn('journal: writable again; controls are accepted')
   }
 
   /** `paced`: at most one a second of real time (a catch-up writes one per slice instead). */
@@ -160,16 +195,24 @@ export class SimulationHost implements ControllerHost {
     // A paused world writes nothing; a running one once a second.
     if (!this.persistence || this.sim.now === this.lastCheckpoint.at) return
     if (paced && !durable && real - this.lastCheckpoint.real < CHECKPOINT_MS) return
-    this.persistence.journal.append({ type: 'checkpoint', at: this.sim.now, seq: this.sim.lastSeq }, durable)
-    this.lastCheckpoint = { real, at: this.sim.now }
+    try {
+      this.write({ type: 'checkpoint', at: this.sim.now, seq: this.sim.lastSeq }, durable)
+      this.lastCheckpoint = { real, at: this.sim.now }
+    } catch {
+      // Reported by write(); tried again in a second (a lost checkpoint only means re-emitting more).
+      this.lastCheckpoint = { real, at: Number.NaN }
+    }
   }
 
   /**
    * Rebuild the world with another set of scenario runs and swap it in: the clock holds while
    * the past is re-simulated (in slices, so requests keep being answered), then catches up.
+   * The action that asked for it is journalled first, where the new world takes over (a
+   * journal that refuses it leaves the world as it was).
    */
-  async rebuild(runs: ScenarioRun[]): Promise<void> {
+  async rebuild(runs: ScenarioRun[], action: Action): Promise<void> {
     if (this.rebuilding || this.catchingUp) throw Errors.scenarioAlreadyActive('another change is being applied')
+    this.record(action)
     this.rebuilding = true
     try {
       this.tick()
@@ -294,15 +337,15 @@ export class SimulationHost implements ControllerHost {
     return true
   }
 
-  /** Bring the world onto the clock at `wall`, set the speed from there, and journal the anchor. */
+  /** Bring the world onto the clock at `wall`, journal the anchor, then set the speed from there. */
   private anchor(wall: number, speed: number): void {
     this.meter.reset() // a new pace: the old one says nothing about it
     // Within the tick's budget; what the world could not catch up, the clock waits for.
     this.tick(wall)
+    this.record({ type: 'speed', speed, wall })
     this.clock!.rebase(wall, this.sim.now)
     this.clock!.setSpeed(wall, speed)
     this.options.speed = speed
-    this.record({ type: 'speed', speed, wall })
   }
 
   private worldRecord(): WorldRecord {
@@ -369,8 +412,8 @@ export class SimulationHost implements ControllerHost {
       // Catch the world up to the clock first, so a pause freezes exactly what was shown.
       this.anchor(this.wallNow(), speed)
     } else {
-      this.options.speed = speed
       this.record({ type: 'speed', speed })
+      this.options.speed = speed
     }
     return this.clockState()
   }
@@ -395,6 +438,7 @@ export class SimulationHost implements ControllerHost {
       )
     this.catchingUp = true
     const limit = this.sim.now + MAX_CATCHUP_MS
+    const before = this.clock
     try {
       this.clock = new VirtualClock(wall, wall, 1)
       await this.catchUp(this.sim.now, limit)
@@ -403,7 +447,14 @@ export class SimulationHost implements ControllerHost {
     }
     if (this.stopped) throw Errors.notReady('The server is shutting down')
     this.capped(limit)
-    this.anchor(this.wallNow(), 1)
+    try {
+      this.anchor(this.wallNow(), 1)
+    } catch (err) {
+      // Not journalled, so not live: the clock runs on as before from where the world got.
+      before.rebase(this.wallNow(), this.sim.now)
+      this.clock = before
+      throw err
+    }
     return this.clockState()
   }
 

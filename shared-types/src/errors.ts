@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'RATE_LIMITED',
   'NOT_READY',
+  'JOURNAL_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

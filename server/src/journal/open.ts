@@ -1,7 +1,8 @@
 /**
  * At start: which world to build. A journal whose world matches what the environment asks for
  * (variables left unset ask for nothing) is replayed; one for another world, or another
- * config, is put aside and a new one begun. Never fatal: at worst the world starts afresh.
+ * config, is put aside and a new one begun. Damaged records are skipped with their line numbers
+ * and the file as it was kept beside; only a journal path that is not a file stops the start.
  */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
@@ -10,7 +11,7 @@ import type { WorldConfig } from '../config/load.js'
 import { DEFAULT_HISTORY_DAYS } from '../env.js'
 import { BUCKET_MS } from '../sim/time.js'
 import type { HostOptions, Persistence } from '../simulation-host.js'
-import { IN_MEMORY, Journal } from './journal.js'
+import { IN_MEMORY, Journal, JournalPathError, type JournalRead } from './journal.js'
 import { fold, REFILL_MS } from './replay.js'
 
 /** The default seed: a plain `npm start` is reproducible. */
@@ -67,8 +68,7 @@ export function openWorld(
   }
   const journal = new Journal(stateDir)
   const hash = configHash(world)
-  const read = journal.read()
-  if (read.dropped > 0) log.warn({ file: journal.file, dropped: read.dropped }, 'journal: damaged records at its end were dropped (a write torn by a crash)')
+  const read = readJournal(journal, log)
   const w = read.world
   if (w) {
     const same =
@@ -86,8 +86,30 @@ export function openWorld(
     }
     const kept = journal.archive(wallNow())
     log.warn({ kept }, 'journal: it records another world (seed, start, history length or config differ); a new one begins')
-  } else if (read.dropped > 0) {
-    journal.archive(wallNow())
+  } else if (read.damaged.length > 0 || read.orphans > 0) {
+    const kept = journal.archive(wallNow())
+    log.error(
+      { kept, damagedLines: read.damaged, goodRecords: read.orphans },
+      `journal: its first line is not a world record, so the world it recorded cannot be rebuilt; a new one begins and the old journal is kept, unchanged, at ${kept} (put a good first line back from a backup and move it to ${journal.file} to replay it)`,
+    )
   }
   return { options: options(asked, unset), persistence: { journal, configHash: hash } }
+}
+
+/** The journal's good records, saying what was skipped or cut and where the original went. */
+function readJournal(journal: Journal, log: FastifyBaseLogger): JournalRead {
+  let read: JournalRead
+  try {
+    read = journal.read()
+  } catch (err) {
+    if (!(err instanceof JournalPathError)) throw err
+    throw new JournalPathError(`${err.message}: move it aside (or remove it) so a journal can be written there, or set STATE_DIR to another directory`)
+  }
+  if (read.torn) log.warn({ file: journal.file }, 'journal: its last line, torn by a crash mid-write, was cut off')
+  if (read.world && read.damaged.length > 0)
+    log.warn(
+      { file: journal.file, damagedLines: read.damaged, kept: read.kept },
+      `journal: damaged records at line ${read.damaged.join(', ')} were skipped and every good record after them kept; the file as it was is kept at ${read.kept}`,
+    )
+  return read
 }

@@ -45,7 +45,8 @@ export default fp<StreamsPluginOptions>(
   async (app, opts) => {
     const catalog = buildCatalog(app.world)
     const { options, persistence } = openWorld(app.world, opts.simulation, opts.stateDir, app.log)
-    const host = new SimulationHost(app.world, options, app.log, persistence)
+    const health = new HealthState()
+    const host = new SimulationHost(app.world, options, app.log, persistence, health)
     let starting: Promise<void> | undefined
     const service: StreamsService = {
       catalog,
@@ -60,7 +61,7 @@ export default fp<StreamsPluginOptions>(
         return starting
       },
     }
-    app.decorate('health', new HealthState())
+    app.decorate('health', health)
     app.decorate('streams', service)
     app.decorate('simulation', host)
     if (opts.autoStart) app.addHook('onReady', () => service.start())

@@ -10,7 +10,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with the current state (error envelope)',
   429: 'Too many control requests from this client (error envelope; Retry-After in seconds)',
   500: 'Unexpected failure (error envelope)',
-  503: 'The simulation is not ready yet (error envelope)',
+  503: 'NOT_READY: the simulation is not ready yet; JOURNAL_UNAVAILABLE (controls): the journal cannot be written, nothing changed (error envelope)',
 }
 
 /** Response schemas for the error codes a route can answer, each the contract's envelope. */

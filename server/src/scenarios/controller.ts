@@ -19,9 +19,9 @@ import { activeEnd, newRun, phaseAt, settleEnd, type ScenarioRun } from './lifec
 export interface ControllerHost {
   /** The running simulation. */
   readonly sim: Simulation
-  /** Replace the running simulation by one rebuilt with these runs (awaits the rebuild). */
-  rebuild(runs: ScenarioRun[]): Promise<void>
-  /** Journal a control action that changed the world. */
+  /** Journal `action`, then replace the running simulation by one rebuilt with these runs (awaits the rebuild). */
+  rebuild(runs: ScenarioRun[], action: Action): Promise<void>
+  /** Journal a control action before it is applied; throws (and nothing may be applied) when it cannot. */
   record(action: Action): void
 }
 
@@ -88,14 +88,16 @@ export class ScenarioController {
     const id = `mod_${String(this.nextId++).padStart(3, '0')}`
     const backdated = startTime !== undefined && startTime < now
     const run = newRun(id, def, backdated ? startTime : now, backdated ? startTime : now)
+    // Journalled before it is applied: one the journal refuses changes nothing.
+    const action = { type: 'activate', id, scenarioId: def.id, startMs: run.startMs, knownAt: run.knownAt } as const
     if (backdated) {
-      await this.host.rebuild([...this.runs, run])
+      await this.host.rebuild([...this.runs, run], action)
     } else {
+      this.host.record(action)
       this.host.sim.addRun(run)
     }
     this.runs.push(run)
     this.host.sim.lastModifiedMs = this.host.sim.now
-    this.host.record({ type: 'activate', id, scenarioId: def.id, startMs: run.startMs, knownAt: run.knownAt })
     const compiled = this.host.sim.effects.runs.find((c) => c.run.id === id)!
     return { scenario: this.modifier(run, this.host.sim.now), events: compiled.events, estimatedDuration: def.duration }
   }
@@ -106,10 +108,10 @@ export class ScenarioController {
     const run = this.current(now)
     if (!run) throw Errors.noActiveScenario('No scenario is active or settling', 'nothing to stop')
     if (phaseAt(run, now).status === 'active') {
+      this.host.record({ type: 'stop', id: run.id })
       run.stoppedAt = now
       this.host.sim.effects.stopped()
       this.host.sim.lastModifiedMs = now
-      this.host.record({ type: 'stop', id: run.id })
     }
     const until = settleEnd(run)
     return { settlingUntil: until, run, state: until > now ? 'settling' : 'settled' }
@@ -118,11 +120,10 @@ export class ScenarioController {
   /** Everything back to baseline at once, the past included. */
   async reset(): Promise<void> {
     if (this.runs.length > 0) {
+      await this.host.rebuild([], { type: 'reset' })
       this.runs = []
-      await this.host.rebuild([])
-    }
+    } else this.host.record({ type: 'reset' })
     this.host.sim.lastModifiedMs = this.host.sim.now
-    this.host.record({ type: 'reset' })
   }
 
   state(): SimulationState {
