@@ -4,9 +4,8 @@
  * flushes are driven by the test; no assertion depends on how fast anything ran.
  */
 import t from 'tap'
-import type { StreamEvent } from '@marketsim/shared-types'
 import { TEST_START, build } from './helpers.js'
-import { client, eventsOf, server, slowAndFast } from './ws-helpers.js'
+import { catchUp, client, eventsOf, server, slowAndFast } from './ws-helpers.js'
 
 type App = Awaited<ReturnType<typeof build>>
 interface Family {
@@ -154,14 +153,11 @@ t.test('catch-ups are counted, complete or not', async (t) => {
   const { app, url, tick } = await server(t)
   tick(15 * 60_000) // past what the shared buffer holds of the busiest streams
   const c = await client(t, url)
-  c.send({ type: 'subscribe', topics: ['api.request.log'], lastSeq: 1 })
-  const old = await c.next((m) => m.type === 'catchup')
+  const old = await catchUp(c, ['api.request.log'], { lastSeq: 1 })
   t.equal(old.complete, false)
-  const recent = (old.events as StreamEvent[]).at(-10)!.seq!
-  c.send({ type: 'subscribe', topics: ['api.request.log'], lastSeq: recent })
-  await c.next((m) => m.type === 'catchup' && m.complete === true)
-  c.send({ type: 'subscribe', topics: ['api.request.log'], lastSeq: recent })
-  await c.until(() => c.inbox.filter((m) => m.type === 'catchup').length === 3)
+  const recent = old.events.at(-10)!.seq!
+  t.equal((await catchUp(c, ['api.request.log'], { lastSeq: recent })).complete, true)
+  await catchUp(c, ['api.request.log'], { lastSeq: recent })
   const metrics = (await scrape(app)).metrics
   t.equal(value(metrics, 'marketsim_ws_catchups_total', { complete: 'true' }), 2)
   t.equal(value(metrics, 'marketsim_ws_catchups_total', { complete: 'false' }), 1)

@@ -79,11 +79,29 @@ export async function slowAndFast(t: T) {
 
 type Client = Awaited<ReturnType<typeof client>>
 
-/** Subscribe to `topics` from a point (`lastSeq` or `lastTimestamp`) and return the `catchup` it answers. */
-export async function catchUp(c: Client, topics: string[], point: { lastSeq: number } | { lastTimestamp: string }): Promise<Msg & { complete: boolean; events: StreamEvent[] }> {
-  const count = () => c.inbox.filter((m) => m.type === 'catchup').length
-  const before = count()
+export type CatchUp = Msg & { complete: boolean; events: StreamEvent[]; catchUpEndTime: string; parts: Msg[] }
+
+/** The catch-ups in `inbox`, each with its parts joined: the final part's fields, every part's events in order. */
+export function catchUpsOf(inbox: Msg[]): CatchUp[] {
+  const out: CatchUp[] = []
+  let parts: Msg[] = []
+  for (const m of inbox) {
+    if (m.type !== 'catchup') continue
+    parts.push(m)
+    if (m.final !== true) continue
+    out.push({ ...m, events: parts.flatMap((p) => p.events as StreamEvent[]), parts } as CatchUp)
+    parts = []
+  }
+  return out
+}
+
+/** Subscribe to `topics` from a point (`lastSeq` or `lastTimestamp`) and return the catch-up it answers, its parts joined. */
+export async function catchUp(c: Client, topics: string[], point: { lastSeq: number } | { lastTimestamp: string }): Promise<CatchUp> {
+  const from = c.inbox.length
   c.send({ type: 'subscribe', topics, ...point })
-  await c.until(() => count() > before)
-  return c.inbox.filter((m) => m.type === 'catchup').at(-1) as Msg & { complete: boolean; events: StreamEvent[] }
+  // A big catch-up goes out in many parts, each after the previous one was written: allow for a busy machine.
+  for (let i = 0; i < 10 && catchUpsOf(c.inbox.slice(from)).length === 0; i++) await c.until(() => catchUpsOf(c.inbox.slice(from)).length > 0).catch(() => {})
+  const done = catchUpsOf(c.inbox.slice(from))[0]
+  if (!done) throw new Error('the catch-up never finished')
+  return done
 }

@@ -74,8 +74,7 @@ t.test('catch-up after a disconnect: no gap, no duplicate', async (t) => {
   a.ws.terminate()
   tick(60_000) // missed while away
   const b = await client(t, url)
-  b.send({ type: 'subscribe', topics: ['*'], lastSeq })
-  const catchup = await b.next((m) => m.type === 'catchup')
+  const catchup = await catchUp(b, ['*'], { lastSeq })
   t.equal(catchup.complete, true)
   tick(60_000)
   await b.next((m) => m.type === 'batch')
@@ -84,9 +83,8 @@ t.test('catch-up after a disconnect: no gap, no duplicate', async (t) => {
   t.ok(after.every((e, i) => i === 0 || e.seq === after[i - 1]!.seq! + 1), `${after.length} events, consecutive seq across catch-up and live`)
 
   const c = await client(t, url)
-  c.send({ type: 'subscribe', topics: ['*'], lastTimestamp: seen.at(-1)!.timestamp })
-  const byTime = await c.next((m) => m.type === 'catchup')
-  t.equal((byTime.events as StreamEvent[])[0]!.seq, lastSeq + 1, 'lastTimestamp works the same way')
+  const byTime = await catchUp(c, ['*'], { lastTimestamp: seen.at(-1)!.timestamp })
+  t.equal(byTime.events[0]!.seq, lastSeq + 1, 'lastTimestamp works the same way')
   for (const bad of [{ lastSeq: 'ten' }, { lastSeq: -1 }, { lastTimestamp: 'yesterday' }]) {
     c.send({ type: 'subscribe', topics: ['api.*'], ...bad })
     const e = await c.next((m) => m.type === 'error' && !c.inbox.slice(0, c.inbox.indexOf(m)).includes(m))
@@ -182,17 +180,15 @@ t.test('catch-up says when the shared buffer no longer reaches back; other paths
   const { url, tick } = await server(t)
   tick(15 * 60_000) // well past 5 simulated minutes and 1,000 events of the busiest streams
   const c = await client(t, url)
-  c.send({ type: 'subscribe', topics: ['api.request.log'], lastSeq: 1 })
-  const catchup = await c.next((m) => m.type === 'catchup')
+  const catchup = await catchUp(c, ['api.request.log'], { lastSeq: 1 })
   t.equal(catchup.complete, false, 'events after seq 1 were already dropped: refetch history for the gap')
-  const events = catchup.events as StreamEvent[]
+  const events = catchup.events
   t.ok(events.length >= 1000, `it still holds at least 1,000 of the stream (${events.length})`)
 
   const recent = events.at(-50)!.seq!
-  c.send({ type: 'subscribe', topics: ['api.request.log'], lastSeq: recent })
-  const again = await c.next((m) => m.type === 'catchup' && m !== catchup)
+  const again = await catchUp(c, ['api.request.log'], { lastSeq: recent })
   t.equal(again.complete, true)
-  t.equal((again.events as StreamEvent[]).length, 49)
+  t.equal(again.events.length, 49)
 
   const other = new WebSocket(url.replace('/ws', '/socket'))
   const outcome = await new Promise<string>((r) => {
@@ -333,7 +329,7 @@ t.test('while the history is being built, pulses and state wait: there is no liv
 t.test('the hub refuses intervals it cannot keep; by default pulses come once a second', async (t) => {
   const { app } = await server(t)
   t.equal(app.hub.options.pulseMs, 1000, 'an unset option takes its default instead of becoming undefined')
-  const base = { pingIntervalMs: 30_000, pongTimeoutMs: 90_000, maxBufferBytes: 1 << 20, flushMs: 100, maxFrameBytes: 65_536, pulseMs: 1000 }
+  const base = { ...app.hub.options, pingIntervalMs: 30_000, pongTimeoutMs: 90_000, maxBufferBytes: 1 << 20, flushMs: 100, maxFrameBytes: 65_536, pulseMs: 1000 }
   // An undefined interval would make setInterval fire every millisecond: a flood of pulses.
   t.throws(() => new Hub(() => app.simulation.sim, { ...base, pulseMs: undefined as unknown as number }), /pulseMs must be a positive number/)
   t.throws(() => new Hub(() => app.simulation.sim, { ...base, flushMs: 0 }), /flushMs/)

@@ -6,6 +6,7 @@ import type { HostOptions } from './simulation-host.js'
 import configPlugin from './plugins/config.js'
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js'
 import corsPlugin from './plugins/cors.js'
+import strictQueryPlugin from './plugins/strict-query.js'
 import docsPlugin from './plugins/docs.js'
 import adminPlugin from './plugins/admin.js'
 import streamsPlugin from './plugins/streams.js'
@@ -43,14 +44,32 @@ export interface AppOptions {
    * (without it they are open, the demo default); `rateLimitPerMinute` per client IP (default 30).
    */
   controls?: { adminToken?: string; rateLimitPerMinute?: number; now?: () => number }
-  /** WebSocket heartbeat and slow-consumer limits. */
-  websocket?: { pingIntervalMs?: number; pongTimeoutMs?: number; maxBufferBytes?: number; pulseMs?: number; now?: () => number }
+  /** WebSocket heartbeat, slow-consumer and catch-up limits. */
+  websocket?: {
+    pingIntervalMs?: number
+    pongTimeoutMs?: number
+    maxBufferBytes?: number
+    pulseMs?: number
+    /** The largest `catchup` frame in bytes (default 64 KB). */
+    catchupFrameBytes?: number
+    /** Catch-ups per minute for one connection (default 12) and for one address (default 60). */
+    catchupsPerMinute?: number
+    catchupsPerIpPerMinute?: number
+    now?: () => number
+  }
   /** GET /metrics: how finely the event-loop delay is sampled (default 20 ms). */
   metrics?: { eventLoopResolutionMs?: number }
 }
 
 /** Control requests a client may send per minute unless told otherwise: a presenter clicks far fewer. */
 export const DEFAULT_CONTROL_RATE_LIMIT = 30
+
+/**
+ * Catch-ups a connection / an address may ask for per minute: a console reconnects a few times
+ * at most; a loop of fresh connections asking for the whole buffer is refused.
+ */
+export const DEFAULT_CATCHUPS_PER_MINUTE = 12
+export const DEFAULT_CATCHUPS_PER_IP_PER_MINUTE = 60
 
 export const VERSION = '0.1.0'
 
@@ -73,6 +92,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler())
 
   await app.register(errorsPlugin)
+  // Before any route: it hooks their registration.
+  await app.register(strictQueryPlugin)
   await app.register(configPlugin, { configDir: options.configDir ?? DEFAULT_CONFIG_DIR })
   await app.register(corsPlugin, { origins: options.corsOrigins ?? '*' })
   await app.register(docsPlugin, { version: VERSION })
@@ -89,6 +110,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     pongTimeoutMs: options.websocket?.pongTimeoutMs ?? 90_000,
     maxBufferBytes: options.websocket?.maxBufferBytes ?? 1024 * 1024,
     pulseMs: options.websocket?.pulseMs,
+    catchupFrameBytes: options.websocket?.catchupFrameBytes,
+    catchupsPerMinute: options.websocket?.catchupsPerMinute ?? DEFAULT_CATCHUPS_PER_MINUTE,
+    catchupsPerIpPerMinute: options.websocket?.catchupsPerIpPerMinute ?? DEFAULT_CATCHUPS_PER_IP_PER_MINUTE,
     now: options.websocket?.now,
   })
   // Before the routes: its onResponse hook times every request registered after it.

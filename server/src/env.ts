@@ -95,6 +95,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
         pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', undefined, 100, 3_600_000),
         pongTimeoutMs: int(env, 'WS_PONG_TIMEOUT_MS', undefined, 100, 3_600_000),
         maxBufferBytes: int(env, 'WS_MAX_BUFFER_BYTES', undefined, 1024, 1024 * 1024 * 1024),
+        catchupsPerMinute: int(env, 'WS_CATCHUPS_PER_MINUTE', undefined, 1, 100_000),
+        catchupsPerIpPerMinute: int(env, 'WS_CATCHUPS_PER_IP_PER_MINUTE', undefined, 1, 100_000),
       },
       // Unset variables stay undefined: buildApp owns the defaults.
       simulation: {

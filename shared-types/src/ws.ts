@@ -43,12 +43,28 @@ export const WsCatchup = Type.Object(
     type: Type.Literal('catchup'),
     events: Type.Array(StreamEvent),
     catchUpEndTime: IsoTime,
-    complete: Type.Boolean({ description: 'false when the buffer no longer reaches back to the requested point' }),
+    complete: Type.Boolean({
+      description:
+        'true only on the final part, and only when the buffer still reached back to the requested point (false there: refetch history for the gap); ' +
+        'false on every earlier part, which does not yet hold every event after the point',
+    }),
+    final: Type.Optional(Type.Boolean({ description: 'true on the last part of this catch-up; live events follow it' })),
+    part: Type.Optional(Type.Integer({ minimum: 1, description: 'the part number, from 1: a catch-up goes out in frames of bounded size' })),
   },
-  { title: 'WsCatchup' },
+  {
+    title: 'WsCatchup',
+    description:
+      'One catch-up is sent as one or more `catchup` frames (parts 1..n, in timeline order, same `catchUpEndTime`); concatenate their events. ' +
+      'A client that ignores `part`/`final` still gets every event once, in order.',
+  },
 )
 export const WsError = Type.Object(
-  { type: Type.Literal('error'), code: Type.String(), message: Type.String() },
+  {
+    type: Type.Literal('error'),
+    code: Type.String(),
+    message: Type.String(),
+    retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'CATCHUP_RATE_LIMITED: when the budget allows a catch-up again' })),
+  },
   { title: 'WsError' },
 )
 export const WsPing = Type.Object({ type: Type.Literal('ping') }, { title: 'WsPing' })
@@ -97,7 +113,17 @@ export const WsServerMessage = Type.Union(
 )
 export type WsServerMessage = Static<typeof WsServerMessage>
 
-export const WS_ERROR_CODES = ['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_MESSAGE_TYPE', 'UNKNOWN_TOPIC', 'MESSAGE_TOO_LARGE'] as const
+export const WS_ERROR_CODES = [
+  'INVALID_JSON',
+  'INVALID_MESSAGE',
+  'UNKNOWN_MESSAGE_TYPE',
+  'UNKNOWN_TOPIC',
+  'MESSAGE_TOO_LARGE',
+  // A subscribe with lastSeq/lastTimestamp past the connection's or the address's catch-up budget; nothing changed.
+  'CATCHUP_RATE_LIMITED',
+  // More subscribe/unsubscribe messages than may wait behind a catch-up being sent.
+  'CATCHUP_IN_PROGRESS',
+] as const
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number]
 
 /** Topics that are not stream patterns. */

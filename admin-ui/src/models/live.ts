@@ -62,6 +62,8 @@ export function createLive(opts: LiveOptions, on: LiveHandlers) {
   let retry: unknown
   let watchdog: unknown
   let resumedTimer: unknown
+  /** Events of the parts of a catch-up received so far. */
+  let caughtUp = 0
 
   function showResumed(r: { events: number; complete: boolean }) {
     resumed.value = r
@@ -96,7 +98,12 @@ export function createLive(opts: LiveOptions, on: LiveHandlers) {
       case 'batch':
         return received(m.events)
       case 'catchup':
-        showResumed({ events: m.events.length, complete: m.complete })
+        // A big catch-up comes in parts: count them all, and judge completeness by the final one.
+        caughtUp += m.events.length
+        if (m.final !== false) {
+          showResumed({ events: caughtUp, complete: m.complete })
+          caughtUp = 0
+        }
         return received(m.events)
       case 'pulse':
         return on.pulse(m.time, m.speed, m.streams, { effectiveSpeed: m.effectiveSpeed, lagMs: m.lagMs })
@@ -120,6 +127,7 @@ export function createLive(opts: LiveOptions, on: LiveHandlers) {
     s.onopen = () => {
       const reconnected = everOpened
       everOpened = true
+      caughtUp = 0 // parts of a catch-up the previous connection did not finish
       status.value = 'open'
       attempt.value = 0
       retryInMs.value = undefined

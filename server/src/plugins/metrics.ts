@@ -52,6 +52,7 @@ export default fp<MetricsOptions>(
     registry.counter('marketsim_ws_sent_bytes_total', 'Payload bytes of the WebSocket frames sent (UTF-8).', () => stats.bytes)
     registry.counter('marketsim_ws_slow_consumer_disconnects_total', 'Clients closed with 4008 because their unsent backlog passed the limit.', () => stats.slowDisconnects)
     registry.counter('marketsim_ws_heartbeat_disconnects_total', 'Clients dropped for staying silent (no pong, no message) past WS_PONG_TIMEOUT_MS.', () => stats.heartbeatDisconnects)
+    registry.counter('marketsim_ws_catchups_refused_total', 'Catch-ups refused (CATCHUP_RATE_LIMITED) past the per-connection or per-address budget.', () => stats.catchupsRefused)
     registry.counter('marketsim_ws_catchups_total', 'Catch-up requests (subscribe with lastSeq or lastTimestamp), by whether the buffer still reached back.', () => [
       [{ complete: 'true' }, stats.catchups - stats.incompleteCatchups],
       [{ complete: 'false' }, stats.incompleteCatchups],

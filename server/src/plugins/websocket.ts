@@ -13,7 +13,9 @@ declare module 'fastify' {
  * Live events on /ws: one hub fed by the simulation's live stream. Upgrade requests on any
  * other path are refused (no other route accepts them). Sockets close before the server does.
  */
-export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs'> & { pulseMs?: number; now?: () => number }>(
+type Options = Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs' | 'catchupFrameBytes'> & { pulseMs?: number; catchupFrameBytes?: number; now?: () => number }
+
+export default fp<Options>(
   async (app, opts) => {
     const feed = {
       ready: () => app.streams.ready,
@@ -25,7 +27,20 @@ export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs'> & { 
       state: () => app.simulation.scenarios.state(),
       eventsBetween: (from: number, to: number) => app.simulation.sim.timelineEvents(from + 1, to),
     }
-    const hub = new Hub(() => app.simulation.sim, { ...opts, pulseMs: opts.pulseMs ?? 1000, flushMs: 100, maxFrameBytes: 64 * 1024, log: app.log, shedding: () => app.governor.shedding }, feed, opts.now)
+    const hub = new Hub(
+      () => app.simulation.sim,
+      {
+        ...opts,
+        pulseMs: opts.pulseMs ?? 1000,
+        flushMs: 100,
+        maxFrameBytes: 64 * 1024,
+        catchupFrameBytes: opts.catchupFrameBytes ?? 64 * 1024,
+        log: app.log,
+        shedding: () => app.governor.shedding,
+      },
+      feed,
+      opts.now,
+    )
     app.decorate('hub', hub)
     // Frames above the 64 KB limit are answered with an error, not a dropped connection.
     await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
@@ -36,7 +51,8 @@ export default fp<Omit<HubOptions, 'flushMs' | 'maxFrameBytes' | 'pulseMs'> & { 
       method: 'GET',
       url: '/ws',
       schema: { hide: true },
-      wsHandler: (socket) => hub.add(socket),
+      // The address (X-Forwarded-For when trustProxy says so) is what the catch-up budget counts.
+      wsHandler: (socket, req) => hub.add(socket, req.ip),
       handler: async (_req, reply) => {
         reply.header('upgrade', 'websocket')
         const err = Errors.invalidRequest('/ws is a WebSocket endpoint: connect with an Upgrade: websocket request', 'see README, "WebSocket protocol"')

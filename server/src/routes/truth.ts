@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { CorrelationsResponse, GroundTruthResponse, StreamName } from '@marketsim/shared-types'
 import { Errors } from '../errors.js'
-import { correlations } from '../scenarios/correlations.js'
+import { CorrelationCache } from '../scenarios/correlations.js'
 import { groundTruth } from '../scenarios/ground-truth.js'
 import { formatIso } from '../sim/payload.js'
 import { ResponseCache, sendSerialized } from '../response-cache.js'
@@ -18,6 +18,7 @@ function parseTime(raw: string | undefined, name: string): number | undefined {
 /** What the simulator did (ground truth) and what the data shows around events (correlations). */
 const truth: FastifyPluginAsyncTypebox = async (app) => {
   const cache = new ResponseCache(16)
+  const correlations = new CorrelationCache()
   app.addHook('onRequest', async () => app.streams.assertReady())
 
   app.get(
@@ -73,13 +74,9 @@ const truth: FastifyPluginAsyncTypebox = async (app) => {
       if (req.query.stream !== undefined && !sim.engine.model.index.has(req.query.stream)) throw Errors.streamNotFound(req.query.stream, 400)
       const startTime = parseTime(req.query.startTime, 'startTime')
       const endTime = parseTime(req.query.endTime, 'endTime')
-      // Correlations move slowly: recompute at most once per simulated 5 minutes.
-      const key = `corr|${sim.version}|${sim.lastModifiedMs}|${Math.floor(sim.now / 300_000)}|${req.url}`
-      const hit = cache.get(key)
-      if (hit) return sendSerialized(reply, hit)
-      const list = correlations(sim, { eventId: req.query.eventId, stream: req.query.stream, startTime, endTime })
+      // Kept per world and computed a piece at a time: a distinct query is a filter of what is known.
+      const list = await correlations.list(sim, { eventId: req.query.eventId, stream: req.query.stream, startTime, endTime })
       const body = JSON.stringify({ count: list.length, correlations: list })
-      cache.set(key, body)
       return sendSerialized(reply, body)
     },
   )

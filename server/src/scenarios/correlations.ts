@@ -45,23 +45,45 @@ export function eventWindow(e: ExternalEvent, now: number): [number, number] {
   return [start, Math.min(now, start + lasts)]
 }
 
-export function correlate(sim: Simulation, e: ExternalEvent, streams: number[]): CorrelationData[] {
+/** The points an event's correlation reads: `interval`-aligned times in [from, to), every one a closed bucket. */
+interface Frame {
+  start: number
+  end: number
+  interval: number
+  from: number
+  to: number
+}
+
+function frameOf(sim: Simulation, e: ExternalEvent): Frame | undefined {
   const [start, end] = eventWindow(e, sim.now)
-  if (end <= start) return []
+  if (end <= start) return undefined
   const span = end - start
-  const iv = INTERVALS.find((i) => span / i >= 6) ?? INTERVALS.at(-1)!
+  const interval = INTERVALS.find((i) => span / i >= 6) ?? INTERVALS.at(-1)!
   const before = Math.max(sim.historyStartMs, start - span)
-  const a = Math.ceil(before / iv) * iv
-  const b = Math.floor(end / iv) * iv
+  // `to` ≤ end ≤ now: the last point read is a bucket that has closed, so it never changes.
+  return { start, end, interval, from: Math.ceil(before / interval) * interval, to: Math.floor(end / interval) * interval }
+}
+
+/** The normalized level of one stream at each `interval`-aligned time in [from, to). */
+type Series = (stream: number, from: number, to: number, interval: number) => Array<{ t: number; normalized: number }>
+
+const direct =
+  (sim: Simulation): Series =>
+  (s, from, to, interval) =>
+    sim.history(s, from, to, interval).map((p) => ({ t: Date.parse(p.timestamp), normalized: p.normalized }))
+
+export function correlate(sim: Simulation, e: ExternalEvent, streams: number[], series: Series = direct(sim)): CorrelationData[] {
+  const f = frameOf(sim, e)
+  if (!f) return []
+  const { start, end } = f
   const named = new Set(e.expectedImpact.streams)
   const out: CorrelationData[] = []
   for (const s of streams) {
-    const points = sim.history(s, a, b, iv)
+    const points = series(s, f.from, f.to, f.interval)
     const xs: number[] = []
     const ys: number[] = []
     for (const p of points) {
-      const t = Date.parse(p.timestamp)
-      xs.push(t >= start ? 1 : 0)
+      xs.push(p.t >= start ? 1 : 0)
       ys.push(p.normalized)
     }
     const during = ys.filter((_, i) => xs[i] === 1)
@@ -106,15 +128,83 @@ export function correlate(sim: Simulation, e: ExternalEvent, streams: number[]):
   return out
 }
 
-export function correlations(sim: Simulation, f: CorrelationFilter): CorrelationData[] {
-  const model = sim.engine.model
-  const streams = f.stream !== undefined ? [model.index.get(f.stream)!] : model.streams.map((s) => s.idx)
-  const events = sim.timelineEvents(sim.historyStartMs, sim.now).filter((e) => {
+/** The timeline events up to now that the filter's event id and time window keep. */
+function eventsOf(sim: Simulation, f: CorrelationFilter): ExternalEvent[] {
+  return sim.timelineEvents(sim.historyStartMs, sim.now).filter((e) => {
     if (f.eventId !== undefined && e.id !== f.eventId) return false
     const [start, end] = eventWindow(e, sim.now)
     if (f.startTime !== undefined && end < f.startTime) return false
     if (f.endTime !== undefined && start > f.endTime) return false
     return true
   })
-  return events.flatMap((e) => correlate(sim, e, streams))
+}
+
+/** Computed afresh from the history (what CorrelationCache answers, without keeping anything). */
+export function correlations(sim: Simulation, f: CorrelationFilter): CorrelationData[] {
+  const model = sim.engine.model
+  const streams = f.stream !== undefined ? [model.index.get(f.stream)!] : model.streams.map((s) => s.idx)
+  return eventsOf(sim, f).flatMap((e) => correlate(sim, e, streams))
+}
+
+/**
+ * The correlations of one world, kept between requests so a distinct query costs a filter, not
+ * a recomputation (every event × every stream read 360-650 ms of history). A closed bucket's
+ * point never changes within a world, so points are kept per (stream, interval, time); an
+ * event's records depend only on which points its window reads, so they are kept until its
+ * window reads others (an ongoing event: when its end crosses a bucket boundary). What is
+ * missing is computed one event at a time, yielding to the event loop in between. A rebuilt or
+ * modified world (version, lastModifiedMs) starts afresh.
+ */
+export class CorrelationCache {
+  private world = ''
+  private readonly points = new Map<string, Map<number, number>>()
+  private readonly records = new Map<string, { key: string; end: number; list: CorrelationData[] }>()
+
+  async list(sim: Simulation, f: CorrelationFilter, pause: () => Promise<void> = () => new Promise((r) => setImmediate(r))): Promise<CorrelationData[]> {
+    const all = sim.engine.model.streams.map((s) => s.idx)
+    const out: CorrelationData[] = []
+    for (const e of eventsOf(sim, f)) {
+      this.forWorld(sim)
+      const frame = frameOf(sim, e)
+      if (!frame) continue
+      const key = `${frame.interval}|${frame.from}|${frame.to}`
+      let hit = this.records.get(e.id)
+      if (hit?.key !== key) {
+        hit = { key, end: frame.end, list: correlate(sim, e, all, this.series(sim)) }
+        this.records.set(e.id, hit)
+        await pause()
+      }
+      // An ongoing event's end is now; the points it reads (and so its figures) are the same.
+      const endTime = formatIso(frame.end)
+      for (const r of hit.list) if (f.stream === undefined || r.stream === f.stream) out.push(hit.end === frame.end ? r : { ...r, endTime })
+    }
+    return out
+  }
+
+  private forWorld(sim: Simulation): void {
+    const world = `${sim.version}|${sim.lastModifiedMs}`
+    if (world === this.world) return
+    this.world = world
+    this.points.clear()
+    this.records.clear()
+  }
+
+  /** Points from the cache; each run of missing ones read from the history in one pass (a window grows at both ends). */
+  private series(sim: Simulation): Series {
+    return (s, from, to, interval) => {
+      const k = `${s}|${interval}`
+      let known = this.points.get(k)
+      if (!known) this.points.set(k, (known = new Map()))
+      for (let t = from; t < to; t += interval) {
+        if (known.has(t)) continue
+        let end = t + interval
+        while (end < to && !known.has(end)) end += interval
+        for (const p of sim.history(s, t, end, interval)) known.set(Date.parse(p.timestamp), p.normalized)
+        t = end - interval
+      }
+      const out: Array<{ t: number; normalized: number }> = []
+      for (let t = from; t < to; t += interval) out.push({ t, normalized: known.get(t)! })
+      return out
+    }
+  }
 }

@@ -15,9 +15,20 @@ const SAMPLE_MS = 15 * 60_000
 
 type Kind = GroundTruthEffect['cause']['kind']
 
+/** The sample times repeat across effects and requests: each is formatted once (a long range was mostly formatting). */
+const stamps = new Map<number, string>()
+function stamp(t: number): string {
+  let s = stamps.get(t)
+  if (s === undefined) {
+    if (stamps.size >= 100_000) stamps.clear()
+    stamps.set(t, (s = formatIso(t)))
+  }
+  return s
+}
+
 function series(from: number, to: number, factor: (t: number) => number): Array<{ timestamp: string; factor: number }> {
   const out: Array<{ timestamp: string; factor: number }> = []
-  for (let t = Math.ceil(from / SAMPLE_MS) * SAMPLE_MS; t < to; t += SAMPLE_MS) out.push({ timestamp: formatIso(t), factor: Math.round(factor(t) * 10000) / 10000 })
+  for (let t = Math.ceil(from / SAMPLE_MS) * SAMPLE_MS; t < to; t += SAMPLE_MS) out.push({ timestamp: stamp(t), factor: Math.round(factor(t) * 10000) / 10000 })
   return out
 }
 

@@ -4,10 +4,18 @@
  * every 100 ms (`event` for one, `batch` for several, nothing for none). Catch-up reads the
  * shared recent buffer by seq, so a reconnecting client gets exactly what it missed. A client
  * whose unsent bytes pass the limit is closed (4008) and told to reconnect with catch-up.
+ *
+ * A catch-up is bounded work: it goes out in `catchup` parts of at most `catchupFrameBytes`,
+ * each written only after the previous one left the process (the socket's back-pressure), so
+ * a full catch-up never holds the event loop or piles megabytes into one socket. While it
+ * runs, the client's live events wait behind it (and count against its backlog limit), and its
+ * further subscribe/unsubscribe messages wait their turn. Catch-ups are budgeted per connection
+ * and per address: one past the budget is an `error` (CATCHUP_RATE_LIMITED) and changes nothing.
  */
 import type { ExternalEvent, SimulationState, StreamEvent } from '@marketsim/shared-types'
 import { guarded, type ErrorLog } from '../guard.js'
 import type { WebSocket } from 'ws'
+import { RateLimiter } from '../controls/rate-limit.js'
 import type { Simulation } from '../sim/simulation.js'
 import { compileTopics, resolveTopic, type Matcher } from './topics.js'
 
@@ -23,6 +31,12 @@ export interface HubOptions {
   log?: ErrorLog
   /** True while the server sheds load: slow consumers then go first, at a quarter of the buffer limit. */
   shedding?: () => boolean
+  /** The largest `catchup` frame (UTF-8 bytes); a catch-up needing more goes out in parts. */
+  catchupFrameBytes: number
+  /** Catch-ups one connection may ask for per minute (a token bucket: that many at once, refilled over a minute). */
+  catchupsPerMinute: number
+  /** Catch-ups all connections from one address may ask for per minute. */
+  catchupsPerIpPerMinute: number
 }
 
 export const SLOW_CONSUMER = 4008
@@ -40,12 +54,22 @@ export interface SimulationFeed {
 }
 
 interface Client {
+  id: number
+  ip: string
   socket: WebSocket
   topics: Set<string>
   matcher: Matcher
   queue: string[]
+  /** Characters in `queue`: live events held behind a running catch-up count against the backlog limit. */
+  queued: number
   lastSeen: number
+  /** A catch-up is being written: live events wait behind it, subscribe/unsubscribe wait their turn. */
+  catchingUp: boolean
+  deferred: Array<Record<string, unknown>>
 }
+
+/** Messages a client may queue behind its running catch-up; beyond, they are refused. */
+const MAX_DEFERRED = 16
 
 const NONE: Matcher = { streams: new Uint8Array(0), anomalies: false, simulation: false, pulse: false }
 
@@ -54,7 +78,10 @@ export class Hub {
   private readonly timers: NodeJS.Timeout[] = []
   private unsubscribe: (() => void) | undefined
   /** Counters for the operations view. */
-  readonly stats = { sent: 0, bytes: 0, slowDisconnects: 0, heartbeatDisconnects: 0, catchups: 0, incompleteCatchups: 0 }
+  readonly stats = { sent: 0, bytes: 0, slowDisconnects: 0, heartbeatDisconnects: 0, catchups: 0, incompleteCatchups: 0, catchupFrames: 0, catchupsRefused: 0 }
+  private readonly perConnection: RateLimiter
+  private readonly perIp: RateLimiter
+  private nextId = 0
 
   private lastState = ''
   /** Ids of the external events of the last day already pushed (so each goes out once). */
@@ -67,9 +94,11 @@ export class Hub {
     private readonly now: () => number = Date.now,
   ) {
     // An interval left undefined would make setInterval fire every millisecond: refuse it at boot.
-    for (const k of ['pingIntervalMs', 'pongTimeoutMs', 'flushMs', 'pulseMs', 'maxBufferBytes', 'maxFrameBytes'] as const) {
+    for (const k of ['pingIntervalMs', 'pongTimeoutMs', 'flushMs', 'pulseMs', 'maxBufferBytes', 'maxFrameBytes', 'catchupFrameBytes'] as const) {
       if (!(options[k] > 0)) throw new Error(`websocket hub: ${k} must be a positive number (got ${String(options[k])})`)
     }
+    this.perConnection = new RateLimiter(options.catchupsPerMinute, now)
+    this.perIp = new RateLimiter(options.catchupsPerIpPerMinute, now)
   }
 
   start(): void {
@@ -109,13 +138,17 @@ export class Hub {
       const s = index.get(e.stream)!
       const anomalous = e.anomalyFlag === 'warning' || e.anomalyFlag === 'critical'
       for (const c of this.clients) {
-        if (c.matcher.streams[s] || (c.matcher.anomalies && anomalous)) c.queue.push((json ??= JSON.stringify(e)))
+        if (c.matcher.streams[s] || (c.matcher.anomalies && anomalous)) {
+          c.queue.push((json ??= JSON.stringify(e)))
+          c.queued += json.length
+        }
       }
     }
   }
 
-  add(socket: WebSocket): void {
-    const client: Client = { socket, topics: new Set(), matcher: NONE, queue: [], lastSeen: this.now() }
+  /** A connection from `ip` (the address its catch-up budget is counted under). */
+  add(socket: WebSocket, ip = ''): void {
+    const client: Client = { id: ++this.nextId, ip, socket, topics: new Set(), matcher: NONE, queue: [], queued: 0, lastSeen: this.now(), catchingUp: false, deferred: [] }
     this.clients.add(client)
     socket.on('message', (data, isBinary) => this.onMessage(client, data as Buffer, isBinary))
     socket.on('pong', () => (client.lastSeen = this.now()))
@@ -123,24 +156,31 @@ export class Hub {
     socket.on('error', () => this.clients.delete(client))
   }
 
-  private send(c: Client, text: string): void {
+  /** Send one frame; false when the client was closed as a slow consumer instead. `written` runs once it left the process. */
+  private send(c: Client, text: string, written?: (err?: Error) => void): boolean {
     // A backlog still unsent from earlier frames means the client is not keeping up.
     const limit = this.options.shedding?.() ? this.options.maxBufferBytes / 4 : this.options.maxBufferBytes
     if (c.socket.bufferedAmount > limit) {
-      this.stats.slowDisconnects++
-      this.clients.delete(c)
-      c.queue.length = 0
-      c.socket.close(SLOW_CONSUMER, 'slow consumer: reconnect and subscribe with lastSeq to catch up')
-      return
+      this.dropSlow(c)
+      return false
     }
-    c.socket.send(text)
+    c.socket.send(text, written)
     this.stats.sent++
     // Bytes on the wire, not UTF-16 units: scenario states and external events carry emoji and arrows.
     this.stats.bytes += Buffer.byteLength(text)
+    return true
   }
 
-  private error(c: Client, code: string, message: string): void {
-    this.send(c, JSON.stringify({ type: 'error', code, message }))
+  private dropSlow(c: Client): void {
+    this.stats.slowDisconnects++
+    this.clients.delete(c)
+    c.queue.length = 0
+    c.queued = 0
+    c.socket.close(SLOW_CONSUMER, 'slow consumer: reconnect and subscribe with lastSeq to catch up')
+  }
+
+  private error(c: Client, code: string, message: string, extra: Record<string, unknown> = {}): void {
+    this.send(c, JSON.stringify({ type: 'error', code, message, ...extra }))
   }
 
   private onMessage(c: Client, data: Buffer, isBinary: boolean): void {
@@ -155,6 +195,16 @@ export class Hub {
     }
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return this.error(c, 'INVALID_MESSAGE', 'a message is a JSON object with a "type"')
     const m = msg as Record<string, unknown>
+    if (c.catchingUp && (m.type === 'subscribe' || m.type === 'unsubscribe')) {
+      // Topics change between parts of a catch-up would interleave live events with it.
+      if (c.deferred.length >= MAX_DEFERRED) return this.error(c, 'CATCHUP_IN_PROGRESS', `a catch-up is being sent; at most ${MAX_DEFERRED} messages wait for it`)
+      c.deferred.push(m)
+      return
+    }
+    this.handle(c, m)
+  }
+
+  private handle(c: Client, m: Record<string, unknown>): void {
     switch (m.type) {
       case 'pong':
         return
@@ -196,6 +246,7 @@ export class Hub {
     }
     const topics = this.topicsOf(c, m)
     if (!topics) return
+    if ((after !== undefined || afterTime !== undefined) && !this.withinBudget(c)) return
     // Anything queued under the old topics goes first: it was promised under them.
     this.flushClient(c)
     c.topics = new Set(topics)
@@ -215,8 +266,73 @@ export class Hub {
     const { events, complete } = sim.recent.since(after !== undefined ? { seq: after } : { time: afterTime! }, sim.lastSeq, match, streams)
     this.stats.catchups++
     if (!complete) this.stats.incompleteCatchups++
-    const head = `{"type":"catchup","catchUpEndTime":${JSON.stringify(new Date(sim.now).toISOString())},"complete":${complete},"events":[`
-    this.send(c, head + events.map((e) => JSON.stringify(e)).join(',') + ']}')
+    void this.sendCatchup(c, events, complete, new Date(sim.now).toISOString())
+  }
+
+  /** Take one catch-up from the connection's and the address's budgets; refuse it in an `error` when either is spent. */
+  private withinBudget(c: Client): boolean {
+    const mine = this.perConnection.take(String(c.id))
+    const theirs = mine.allowed ? this.perIp.take(c.ip) : mine
+    if (theirs.allowed) return true
+    this.stats.catchupsRefused++
+    const [limit, who] = mine.allowed ? [this.perIp.perMinute, 'connections from this address'] : [this.perConnection.perMinute, 'a connection']
+    this.error(c, 'CATCHUP_RATE_LIMITED', `${who} may ask for ${limit} catch-ups a minute; retry in ${theirs.retryAfterS} s (nothing changed)`, {
+      retryAfterSeconds: theirs.retryAfterS,
+    })
+    return false
+  }
+
+  /**
+   * Write a catch-up in parts of at most `catchupFrameBytes`, each once the previous one has
+   * left the process, yielding to the event loop in between. Every part says `final` (the last
+   * one true) and `complete` (true only on the final part of a complete catch-up: an earlier
+   * part does not hold every event after the point). Then the live events held behind it.
+   */
+  private async sendCatchup(c: Client, events: StreamEvent[], complete: boolean, endTime: string): Promise<void> {
+    c.catchingUp = true
+    const limit = this.options.catchupFrameBytes
+    // Generous for the envelope: part numbers and the longest booleans.
+    const envelope = Buffer.byteLength(`{"type":"catchup","catchUpEndTime":"${endTime}","complete":false,"final":false,"part":9999999999,"events":[]}`)
+    let i = 0
+    let part = 0
+    let next = events.length > 0 ? JSON.stringify(events[0]) : ''
+    try {
+      do {
+        const chunk: string[] = []
+        let bytes = envelope
+        while (i < events.length) {
+          const size = Buffer.byteLength(next) + 1
+          // A part always carries at least one event, however large.
+          if (chunk.length > 0 && bytes + size > limit) break
+          chunk.push(next)
+          bytes += size
+          next = ++i < events.length ? JSON.stringify(events[i]) : ''
+        }
+        const final = i >= events.length
+        const frame = `{"type":"catchup","catchUpEndTime":"${endTime}","complete":${final && complete},"final":${final},"part":${++part},"events":[${chunk.join(',')}]}`
+        if (!this.clients.has(c) || !(await this.write(c, frame))) return
+        this.stats.catchupFrames++
+        // A write to a fast socket completes on the next tick: let timers and requests run.
+        await new Promise((r) => setImmediate(r))
+      } while (i < events.length)
+    } finally {
+      c.catchingUp = false
+    }
+    this.flushClient(c)
+    while (!c.catchingUp && c.deferred.length > 0 && this.clients.has(c)) this.handle(c, c.deferred.shift()!)
+  }
+
+  /** Send a frame and wait until it has left the process (or the connection is gone). */
+  private write(c: Client, frame: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const closed = () => resolve(false)
+      c.socket.once('close', closed)
+      const done = (ok: boolean) => {
+        c.socket.off('close', closed)
+        resolve(ok)
+      }
+      if (!this.send(c, frame, (err) => done(!err && this.clients.has(c)))) done(false)
+    })
   }
 
   private unsubscribeTopics(c: Client, m: Record<string, unknown>): void {
@@ -229,15 +345,20 @@ export class Hub {
   }
 
   private flushClient(c: Client): void {
-    if (c.queue.length === 0) return
+    if (c.queue.length === 0 || c.catchingUp) return
     const q = c.queue
     c.queue = []
+    c.queued = 0
     this.send(c, q.length === 1 ? `{"type":"event","data":${q[0]}}` : `{"type":"batch","events":[${q.join(',')}]}`)
   }
 
   /** Every flush interval: each client's matched events in one frame; state and timeline pushes. */
   flush(): void {
-    for (const c of this.clients) this.flushClient(c)
+    for (const c of this.clients) {
+      // Live events held behind a catch-up the client is not taking in grow without bound.
+      if (c.catchingUp && c.queued > this.options.maxBufferBytes) this.dropSlow(c)
+      else this.flushClient(c)
+    }
     this.pushSimulation()
   }
 
@@ -270,7 +391,8 @@ export class Hub {
     if (!this.live()) return
     let frame: string | undefined
     for (const c of this.clients) {
-      if (!c.matcher.pulse) continue
+      // A pulse follows the events it counts: not before a running catch-up has delivered them.
+      if (!c.matcher.pulse || c.catchingUp) continue
       this.flushClient(c)
       this.send(c, (frame ??= this.pulseFrame()))
     }
