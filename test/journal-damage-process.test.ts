@@ -148,15 +148,18 @@ t.test('an unwritable journal: controls answer 503 in the envelope and change no
   t.equal(JSON.stringify((await get(server, '/api/simulation/state')).body), state, 'what was accepted after the recovery was recorded')
 })
 
-/** The first catch-up a subscription with `lastSeq` answers. */
+/** The catch-up a subscription with `lastSeq` answers, its parts joined (`complete` is the final part's). */
 async function catchUp(s: Server, topics: string[], lastSeq: number): Promise<{ complete: boolean; events: StreamEvent[] }> {
   const ws = new WebSocket(s.url.replace('http', 'ws') + '/ws')
   try {
     await new Promise((r, j) => ws.once('open', r).once('error', j))
+    const events: StreamEvent[] = []
     const reply = new Promise<{ complete: boolean; events: StreamEvent[] }>((resolve) =>
       ws.on('message', (d: Buffer) => {
         const m = JSON.parse(String(d))
-        if (m.type === 'catchup') resolve(m)
+        if (m.type !== 'catchup') return
+        events.push(...m.events)
+        if (m.final !== false) resolve({ complete: m.complete, events })
       }),
     )
     ws.send(JSON.stringify({ type: 'subscribe', topics, lastSeq }))
