@@ -101,6 +101,16 @@ t.test('a WebSocket upgrade to /api/health (or any route but /ws) is refused in 
   t.same(JSON.parse(await reply), { type: 'subscribed', topics: ['anomalies'] })
 })
 
+t.test('an upgrade pipelined behind other requests is answered after them, not left open', async (t) => {
+  const { port } = await listening(t)
+  const get = request(['GET /api/streams HTTP/1.1', 'Host: x'])
+  // No half-close: the server must close the connection itself.
+  const x = await exchange(port, [get + get + upgrade('/api/health')], { keepOpen: true, deadlineMs: 10_000 })
+  t.ok(x.closedByServer, 'the server closed the connection')
+  t.same(x.responses.map((r) => r.status), [200, 200, 400], 'both reads, then the refusal')
+  t.same(schemaErrors(ApiError, JSON.parse(x.responses[2]?.body ?? '""')), [], 'in the envelope')
+})
+
 // Timeouts are real time: these use short ones (a second) and allow ample slack, so only a
 // server that never cuts the connection fails, not a slow machine.
 const SHORT = { headersTimeoutMs: 500, requestTimeoutMs: 1_000, checkIntervalMs: 100 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import { Errors } from '../errors.js'
@@ -21,6 +22,17 @@ export default fp(
       if (!req.ws || route === undefined || route === WS_PATH) return done()
       reply.header('connection', 'close')
       done(Errors.invalidRequest(`WebSocket upgrades are accepted only on ${WS_PATH}`, `${req.method} ${req.url.split('?')[0]!.slice(0, 200)} is not a WebSocket endpoint`))
+    })
+    // An upgrade pipelined behind a request whose answer is still being written: Node hands
+    // over the socket at once, @fastify/websocket cannot attach its reply to a busy socket and
+    // left it open, unanswered and outside every timeout. It is routed once that answer is out.
+    const routeUpgrade = app.server.listeners('upgrade') as Array<(...args: unknown[]) => void>
+    app.server.removeAllListeners('upgrade')
+    app.server.on('upgrade', function whenFree(req: IncomingMessage, socket: Duplex, head: Buffer) {
+      // Several answers may be queued: each in turn takes the socket.
+      const busy = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage
+      if (busy && !busy.writableFinished) busy.once('finish', () => setImmediate(whenFree, req, socket, head))
+      else for (const l of routeUpgrade) l.call(app.server, req, socket, head)
     })
     // With a listener, `ws` hands its refusals here instead of writing them itself.
     app.websocketServer.on('wsClientError', (err: Error, socket: Duplex) => {
