@@ -65,7 +65,7 @@ function crossSiteProblem(req: FastifyRequest, origins: '*' | string[]): ApiErro
 /**
  * Guards the controls (scenario, stop, reset, clock). The limit comes first so that guessing
  * tokens is limited too; the token comes before the body is read, so a caller without it
- * learns nothing about what the endpoint would have accepted.
+ * learns nothing about what the endpoint would have accepted; then a press from another site.
  */
 export default fp<ControlsOptions>(
   async (app, opts) => {
