@@ -65,3 +65,22 @@ export function editJson(dir: string, rel: string, change: (json: any) => void):
   change(json)
   fs.writeFileSync(file, JSON.stringify(json, null, 2))
 }
+
+/**
+ * A fresh app (not yet ready, so a test may add routes) with GET /slow, which answers only when
+ * the test calls `release()`; `inside` resolves once a request is in its handler.
+ */
+export async function appWithSlowRoute(t: Teardown) {
+  const app = await buildApp({ simulation: { historyDays: 1, tickMs: 0, startMs: TEST_START } })
+  t.teardown(() => app.close())
+  let release!: () => void
+  const gate = new Promise<void>((r) => (release = r))
+  let entered!: () => void
+  const inside = new Promise<void>((r) => (entered = r))
+  app.get('/slow', async () => {
+    entered()
+    await gate
+    return { done: true }
+  })
+  return { app, inside, release }
+}

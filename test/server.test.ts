@@ -3,8 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import path from 'node:path'
 import t from 'tap'
-import { buildApp } from '../server/src/app.js'
-import { ROOT_DIR } from './helpers.js'
+import { ROOT_DIR, appWithSlowRoute } from './helpers.js'
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -89,17 +88,7 @@ t.test('while the history is built the listening server answers 503 NOT_READY, t
 })
 
 t.test('closing lets an in-flight request finish', async (t) => {
-  const app = await buildApp({ simulation: { historyDays: 1, tickMs: 0 } })
-  t.teardown(() => app.close())
-  let release!: () => void
-  const gate = new Promise<void>((r) => (release = r))
-  let entered!: () => void
-  const inside = new Promise<void>((r) => (entered = r))
-  app.get('/slow', async () => {
-    entered()
-    await gate
-    return { done: true }
-  })
+  const { app, inside, release } = await appWithSlowRoute(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as net.AddressInfo
   const pending = fetch(`http://127.0.0.1:${port}/slow`)

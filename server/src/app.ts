@@ -4,7 +4,7 @@ import { DEFAULT_ADMIN_DIR, DEFAULT_CONFIG_DIR } from './paths.js'
 import { validatorCompiler } from './validation.js'
 import type { HostOptions } from './simulation-host.js'
 import configPlugin from './plugins/config.js'
-import errorsPlugin, { frameworkErrors } from './plugins/errors.js'
+import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
 import corsPlugin from './plugins/cors.js'
 import strictQueryPlugin from './plugins/strict-query.js'
 import docsPlugin from './plugins/docs.js'
@@ -13,6 +13,7 @@ import streamsPlugin from './plugins/streams.js'
 import scenariosPlugin from './plugins/scenarios.js'
 import websocketPlugin from './plugins/websocket.js'
 import loadPlugin from './plugins/load.js'
+import upgradePlugin from './plugins/upgrade.js'
 import controlsPlugin from './plugins/controls.js'
 import metricsPlugin from './plugins/metrics.js'
 import healthRoutes from './routes/health.js'
@@ -59,7 +60,18 @@ export interface AppOptions {
   }
   /** GET /metrics: how finely the event-loop delay is sampled (default 20 ms). */
   metrics?: { eventLoopResolutionMs?: number }
+  /** How long a client may take to send a request; tests shorten them (defaults: HTTP_TIMEOUTS). */
+  http?: Partial<typeof HTTP_TIMEOUTS>
 }
+
+/**
+ * The HTTP server's timeouts (ms). Headers within 10 s and a whole request (bodies are at most
+ * 64 KB) within 30 s, so a client trickling bytes holds a connection for seconds, not forever;
+ * Node checks them every `checkIntervalMs`. An idle keep-alive connection stays open 72 s,
+ * longer than the 60 s idle timeout of common load balancers, which must close it first or
+ * they would send a request into a connection we are closing (a 502).
+ */
+export const HTTP_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, checkIntervalMs: 1_000 }
 
 /** Control requests a client may send per minute unless told otherwise: a presenter clicks far fewer. */
 export const DEFAULT_CONTROL_RATE_LIMIT = 30
@@ -75,13 +87,20 @@ export const VERSION = '0.1.0'
 
 /** Builds the whole service; nothing listens until the caller says so. */
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const timeouts = { ...HTTP_TIMEOUTS, ...options.http }
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 64 * 1024,
     // The world is built in an onReady hook when autoStart is on; a slow machine needs time.
     pluginTimeout: 120_000,
-    // Answer 503 to requests that arrive while closing; in-flight ones finish.
-    return503OnClosing: true,
+    // Requests that arrive while closing get a 503 from plugins/errors.ts, in the envelope
+    // (Fastify's own is not); in-flight ones finish.
+    return503OnClosing: false,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: { headersTimeout: timeouts.headersTimeoutMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
+    // Node's own answers (a request line that is not HTTP, 431, a timeout) in the envelope.
+    clientErrorHandler,
     forceCloseConnections: 'idle',
     // Cap what a caller can send us before the schemas even see it.
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
@@ -101,6 +120,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     adminToken: options.controls?.adminToken,
     rateLimitPerMinute: options.controls?.rateLimitPerMinute ?? DEFAULT_CONTROL_RATE_LIMIT,
     now: options.controls?.now ?? Date.now,
+    origins: options.corsOrigins ?? '*',
   })
   await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, simulation: options.simulation ?? {}, stateDir: options.stateDir })
   await app.register(scenariosPlugin)
@@ -115,6 +135,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     catchupsPerIpPerMinute: options.websocket?.catchupsPerIpPerMinute ?? DEFAULT_CATCHUPS_PER_IP_PER_MINUTE,
     now: options.websocket?.now,
   })
+  await app.register(upgradePlugin)
   // Before the routes: its onResponse hook times every request registered after it.
   await app.register(metricsPlugin, { eventLoopResolutionMs: options.metrics?.eventLoopResolutionMs ?? 20 })
 

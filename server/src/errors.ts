@@ -55,6 +55,12 @@ export const Errors = {
     err.headers = { 'retry-after': String(retryAfterS) }
     return err
   },
+  /** A control pressed from another site's page (CSRF): see README, "Protected controls". */
+  originNotAllowed: define('ORIGIN_NOT_ALLOWED', 403, 'Controls are not accepted from this origin'),
+  methodNotAllowed: define('METHOD_NOT_ALLOWED', 405, 'Method not allowed'),
+  /** Answered by the HTTP server itself (plugins/errors.ts, clientError), never by a route. */
+  requestTimeout: define('REQUEST_TIMEOUT', 408, 'The request was not received in time'),
+  headersTooLarge: define('HEADERS_TOO_LARGE', 431, 'The request line and headers are too large'),
   notReady: define('NOT_READY', 503, 'The simulation is starting'),
   /** A control that could not be written to the journal: refused, so nothing happens that a restart would forget. */
   journalUnavailable: define('JOURNAL_UNAVAILABLE', 503, 'The control journal cannot be written'),

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
-import { Errors } from '../errors.js'
+import { Errors, type ApiErrorLike } from '../errors.js'
 import { adminTokenProblem, bearerMatcher } from '../controls/token.js'
 import { RateLimiter } from '../controls/rate-limit.js'
 
@@ -11,12 +11,14 @@ export interface ControlsOptions {
   rateLimitPerMinute: number
   /** The clock of the rate limiter (real milliseconds). */
   now: () => number
+  /** CORS_ORIGINS: `*` or the origins whose pages may press controls. */
+  origins: '*' | string[]
 }
 
 export interface ControlsService {
   /** True when ADMIN_TOKEN is set. */
   readonly protected: boolean
-  /** The onRequest hook of every state-changing route: rate limit, then the token. */
+  /** The onRequest hook of every state-changing route: rate limit, the token, then where it came from. */
   readonly guard: onRequestAsyncHookHandler
 }
 
@@ -26,10 +28,44 @@ declare module 'fastify' {
   }
 }
 
+/** The media type of a Content-Type header, lower-cased, without its parameters. */
+const mediaType = (header: string | undefined) => header?.split(';')[0]!.trim().toLowerCase()
+
+/** Whether an Origin header names the host the request was sent to (the console's own page). */
+function sameHost(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host === new URL(`http://${host}`).host
+  } catch {
+    return false // `null` (a sandboxed frame, a file) or garbage: not this server
+  }
+}
+
+/**
+ * Cross-site presses (CSRF). A browser sends a "simple" request (a form, or a no-cors fetch:
+ * text/plain, urlencoded, multipart, or no body) from any page without asking first; a
+ * request with `Content-Type: application/json` it sends only after a CORS preflight, which
+ * CORS_ORIGINS answers. So: a body must be JSON, and a request that names another origin must
+ * be one the preflight let through (JSON under `*`) or come from a listed origin. A request
+ * without Origin is not a browser's cross-site one (browsers send it on every POST).
+ */
+function crossSiteProblem(req: FastifyRequest, origins: '*' | string[]): ApiErrorLike | undefined {
+  const type = mediaType(req.headers['content-type'])
+  if (type !== undefined && type !== 'application/json') {
+    return Errors.unsupportedMediaType('Controls accept only Content-Type: application/json (or no body at all)', `got ${type.slice(0, 100)}`)
+  }
+  const origin = req.headers.origin
+  if (origin === undefined || sameHost(origin, req.host)) return undefined
+  if (origins === '*' ? type === 'application/json' : origins.includes(origin)) return undefined
+  const from = `Origin ${origin.slice(0, 200)} is not this server (${req.host.slice(0, 200)})`
+  return origins === '*'
+    ? Errors.originNotAllowed('A control sent from another site must carry Content-Type: application/json', `${from}; without that type a browser asks no one before sending it`)
+    : Errors.originNotAllowed('Controls are not accepted from this origin', `${from} and not in CORS_ORIGINS`)
+}
+
 /**
  * Guards the controls (scenario, stop, reset, clock). The limit comes first so that guessing
  * tokens is limited too; the token comes before the body is read, so a caller without it
- * learns nothing about what the endpoint would have accepted.
+ * learns nothing about what the endpoint would have accepted; then a press from another site.
  */
 export default fp<ControlsOptions>(
   async (app, opts) => {
@@ -42,10 +78,18 @@ export default fp<ControlsOptions>(
     const guard = async (req: FastifyRequest) => {
       const rate = limiter.take(req.ip)
       if (!rate.allowed) throw Errors.rateLimited(rate.retryAfterS, limiter.perMinute)
-      if (!check) return
-      const verdict = check(req.headers.authorization)
-      if (verdict !== 'ok') throw Errors.unauthorized(verdict === 'wrong')
+      if (check) {
+        const verdict = check(req.headers.authorization)
+        if (verdict !== 'ok') throw Errors.unauthorized(verdict === 'wrong')
+      }
+      const problem = crossSiteProblem(req, opts.origins)
+      if (problem) throw problem
     }
+    // `Content-Type: application/json` with an empty body is "no input" (stop, reset), as no
+    // body is: a client that always sends the header must not have to invent a `{}`.
+    const json = app.getDefaultJsonParser('error', 'error')
+    app.removeContentTypeParser('application/json')
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => (body === '' ? done(null, undefined) : json(req, String(body), done)))
     app.decorate('controls', { protected: check !== undefined, guard })
   },
   { name: 'controls' },

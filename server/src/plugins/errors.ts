@@ -1,5 +1,7 @@
+import { STATUS_CODES, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiError, ErrorCode } from '@marketsim/shared-types'
 import { Errors, isApiError, type ApiErrorLike } from '../errors.js'
 
@@ -40,11 +42,59 @@ function toApiError(err: FastifyError, request: FastifyRequest): ApiErrorLike {
   return Errors.internal()
 }
 
-function send(reply: FastifyReply, err: ApiErrorLike): FastifyReply {
+function envelope(err: ApiErrorLike): ApiError {
   const body: ApiError = { error: { code: err.code, message: err.message } }
   if (err.details !== undefined) body.error.details = err.details
+  return body
+}
+
+function send(reply: FastifyReply, err: ApiErrorLike): FastifyReply {
   if (err.headers) reply.headers(err.headers)
-  return reply.code(err.statusCode).type('application/json; charset=utf-8').send(body)
+  return reply.code(err.statusCode).type('application/json; charset=utf-8').send(envelope(err))
+}
+
+function closingAnswer(err: ApiErrorLike) {
+  const body = JSON.stringify(envelope(err))
+  const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...err.headers }
+  return { body, headers }
+}
+
+/**
+ * The envelope written straight to a socket, for the answers no Fastify reply exists for (a
+ * request Node's parser refused, a refused WebSocket handshake). The connection is closed: what
+ * follows on it cannot be trusted to start at a request boundary.
+ */
+export function writeRaw(socket: Duplex, err: ApiErrorLike): void {
+  const { body, headers } = closingAnswer(err)
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`)
+  socket.once('finish', () => socket.destroy())
+  socket.end(`HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? ''}\r\n${head.join('\r\n')}\r\n\r\n${body}`)
+}
+
+/** Node's own errors: the timeout that cut a request, the parser's verdict on bytes that are not HTTP. */
+function clientErrorOf(err: NodeJS.ErrnoException & { reason?: string }, timeouts: { headersTimeout: number; requestTimeout: number }): ApiErrorLike {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const s = (ms: number) => `${ms / 1000} s`
+    return Errors.requestTimeout(undefined, `the headers must arrive within ${s(timeouts.headersTimeout)}, the whole request within ${s(timeouts.requestTimeout)}`)
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') return Errors.headersTooLarge('The request line and headers are larger than 16 KB', 'a long URL counts: put less in the query')
+  return Errors.invalidRequest('The request is not valid HTTP/1.1', `${err.code ?? 'parse error'}${err.reason ? `: ${err.reason}` : ''}`)
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP server would answer itself (400 for bytes
+ * that are not HTTP, 431, 408 when a timeout cuts a request) leaves in the envelope too.
+ */
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset connection has no one to answer; a response already under way cannot be replaced.
+  const started = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage?.headersSent === true
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable || started) {
+    socket.destroy()
+    return
+  }
+  const apiErr = clientErrorOf(err, this.server)
+  this.log.info({ code: apiErr.code, reason: err.code }, 'connection refused by the HTTP parser')
+  writeRaw(socket, apiErr)
 }
 
 /**
@@ -68,6 +118,25 @@ export default fp(
     app.setNotFoundHandler((request, reply) =>
       send(reply, Errors.notFound(`Route ${request.method} ${request.url.split('?')[0]} not found`)),
     )
+    // Fastify's own 503 while closing is not the envelope (return503OnClosing is off in app.ts):
+    // requests that still arrive on open connections are told here, and the connection closes.
+    let closing = false
+    app.addHook('preClose', async () => {
+      closing = true
+    })
+    app.addHook('onRequest', (_req, reply, done) => {
+      if (!closing) return done()
+      reply.header('connection', 'close')
+      done(Errors.notReady('The server is shutting down', 'retry in a moment, or on another instance'))
+    })
+    // Answers Node would otherwise write itself, empty: `Expect` it does not know (417), CONNECT.
+    app.server.on('checkExpectation', (_req, res: ServerResponse) => {
+      const err = Errors.invalidRequest('Only "Expect: 100-continue" is understood')
+      err.statusCode = 417
+      const { body, headers } = closingAnswer(err)
+      res.writeHead(417, headers).end(body)
+    })
+    app.server.on('connect', (_req, socket: Duplex) => writeRaw(socket, Errors.methodNotAllowed('CONNECT is not supported: this server is not a proxy')))
   },
   { name: 'errors' },
 )

@@ -6,8 +6,10 @@ import { Errors } from '../errors.js'
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Bad input (error envelope; nothing changed)',
   401: 'ADMIN_TOKEN is set and the Bearer token is missing or wrong (error envelope; WWW-Authenticate: Bearer)',
+  403: 'Sent from another site\'s page without a CORS preflight, or from an origin not in CORS_ORIGINS (error envelope; nothing changed)',
   404: 'Not found (error envelope)',
   409: 'Conflict with the current state (error envelope)',
+  415: 'A body that is not application/json (error envelope; nothing changed)',
   429: 'Too many control requests from this client (error envelope; Retry-After in seconds)',
   500: 'Unexpected failure (error envelope)',
   503: 'NOT_READY: the simulation is not ready yet; JOURNAL_UNAVAILABLE (controls): the journal cannot be written, nothing changed (error envelope)',
@@ -24,9 +26,9 @@ export const BEARER = 'adminToken'
 /** `security` of a state-changing route: the bearer scheme (needed only when ADMIN_TOKEN is set). */
 export const CONTROL_SECURITY = [{ [BEARER]: [] }]
 
-/** The error answers of a state-changing route: its own plus the guard's 401 and 429. */
+/** The error answers of a state-changing route: its own plus the guard's 401, 403, 415 and 429. */
 export function controlErrors(...codes: number[]): Record<number, TSchema> {
-  return errorResponses(...codes, 401, 429)
+  return errorResponses(...codes, 401, 403, 415, 429)
 }
 
 /**
