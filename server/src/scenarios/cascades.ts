@@ -103,6 +103,15 @@ export class Cascades {
    * values, and the ground truth must report the lifts that were applied.
    */
   private readonly cache = new Map<number, number>()
+  /** Per rule: the first and last bucket it has lifted (the ground truth looks only there). */
+  private readonly liftedSpan = new Map<number, { first: number; last: number }>()
+
+  /** The span [from, to) of times in which a rule has lifted its target, if it ever has. */
+  liftedBetween(rule: CascadeRuleRt): { from: number; to: number } | undefined {
+    const span = this.liftedSpan.get(rule.index)
+    return span && { from: this.originMs + span.first * BUCKET_MS, to: this.originMs + (span.last + 1) * BUCKET_MS }
+  }
+
   /** Rules by target stream. */
   private readonly byTarget = new Map<number, CascadeRuleRt[]>()
 
@@ -232,6 +241,14 @@ export class Cascades {
     }
     if (this.cache.size > 200_000) this.cache.clear()
     this.cache.set(key, lift)
+    if (lift !== 1) {
+      const span = this.liftedSpan.get(rule.index)
+      if (!span) this.liftedSpan.set(rule.index, { first: b, last: b })
+      else {
+        span.first = Math.min(span.first, b)
+        span.last = Math.max(span.last, b)
+      }
+    }
     return lift
   }
 

@@ -118,10 +118,14 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
   // Cascades, as the lifts they applied bucket by bucket.
   const cascades = sim.effects.cascades
   for (const rule of cascades.rules) {
-    const start = Math.max(from, sim.historyStartMs)
+    // Only where the rule ever lifted anything (most rules, most of the time: nowhere).
+    const lifted = cascades.liftedBetween(rule)
+    if (!lifted) continue
+    const start = Math.max(from, sim.historyStartMs, lifted.from)
+    const stop = Math.min(until, lifted.to)
     let first = Number.NaN
     let last = Number.NaN
-    for (let t = Math.floor(start / BUCKET_MS) * BUCKET_MS; t < until; t += BUCKET_MS) {
+    for (let t = Math.floor(start / BUCKET_MS) * BUCKET_MS; t < stop; t += BUCKET_MS) {
       if (cascades.applied(rule, t, t) !== 1) {
         if (Number.isNaN(first)) first = t
         last = t + BUCKET_MS
