@@ -140,6 +140,33 @@ export class SimulationHost implements ControllerHost {
     return this.meter.speed()
   }
 
+  /** The world without any scenario, built on first request while scenarios have changed it. */
+  private counterfactual: { sim: Simulation; building?: Promise<void> } | undefined
+
+  /**
+   * The same world without any scenario, advanced to now: what a server never given a control
+   * would show. While no scenario was ever applied (or after a reset) it is the world itself;
+   * otherwise it is built once (in slices, like a rebuild) and then only advanced.
+   */
+  async baselineWorld(): Promise<Simulation> {
+    if (this.scenarios.runs.length === 0) {
+      this.counterfactual = undefined // let its memory go
+      return this.sim
+    }
+    if (!this.counterfactual) {
+      const sim = new Simulation(this.sim.world, this.sim.options)
+      const building = (async () => {
+        for (const _ of sim.buildSteps()) await new Promise((r) => setImmediate(r))
+      })()
+      this.counterfactual = { sim, building }
+    }
+    const c = this.counterfactual
+    await c.building
+    c.building = undefined
+    if (c.sim.now < this.sim.now) c.sim.advanceTo(this.sim.now)
+    return c.sim
+  }
+
   /** The tail of the control queue: every control runs after the one before it has finished. */
   private controls: Promise<unknown> = Promise.resolve()
 

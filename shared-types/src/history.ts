@@ -73,6 +73,12 @@ export const HistoryQuery = Type.Object(
     end: Type.String({ description: 'ISO-8601, inclusive' }),
     streams: Type.Optional(Type.String({ description: 'comma-separated stream names; default all 50' })),
     interval: Type.Optional(HistoryInterval),
+    world: Type.Optional(
+      Type.Union([Type.Literal('current'), Type.Literal('baseline')], {
+        description:
+          'current (default): the world as it stands, scenarios included; baseline: the same window from the world without any scenario (the counterfactual a scenario is measured against; additive)',
+      }),
+    ),
   },
   { title: 'HistoryQuery' },
 )

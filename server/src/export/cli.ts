@@ -50,6 +50,7 @@ export async function main(argv: string[], io: ExportIO = { stdout: process.stdo
     let runs = () => scenarioRuns(o, w)
     if (o.journal !== undefined) ({ options: o, runs } = fromJournal(o, w))
     checkAgainstWorld(o, world)
+    if (o.world === 'baseline') runs = () => []
     spec = { ...o, runs }
   } catch (e) {
     if (!(e instanceof UsageError) && !(e instanceof ConfigError)) throw e

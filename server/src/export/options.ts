@@ -33,13 +33,15 @@ export interface ExportOptions {
   scenarios: Array<{ id: string; atMs: number }>
   /** A server's STATE_DIR (or its journal.ndjson): its world and scenario runs, stops included. */
   journal: string | undefined
+  /** baseline: the same world without any scenario run (the counterfactual); its events are numbered on their own. */
+  world: 'current' | 'baseline'
   /** Which of --start, --seed, --history-days were given (a journal's world must agree with them). */
   given: { start: boolean; seed: boolean; historyDays: boolean }
 }
 
 export const USAGE =
   'usage: npm run -s export -- --from <ISO> --to <ISO> [--start <ISO>] [--history-days N] [--seed N] ' +
-  '[--streams a,b] [--format ndjson|csv] [--out FILE] [--truth] [--config DIR] [--scenario id@ISO]... [--journal STATE_DIR]'
+  '[--streams a,b] [--format ndjson|csv] [--out FILE] [--truth] [--config DIR] [--scenario id@ISO]... [--journal STATE_DIR] [--world current|baseline]'
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
@@ -77,6 +79,7 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
         config: { type: 'string' },
         scenario: { type: 'string', multiple: true },
         journal: { type: 'string' },
+        world: { type: 'string' },
       },
     }))
   } catch (e) {
@@ -102,6 +105,8 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
     return { id: s.slice(0, at), atMs: isoTime('scenario', s.slice(at + 1)) }
   })
   if (values.journal !== undefined && scenarios.length > 0) throw new UsageError('--journal holds the scenario runs already: leave --scenario out')
+  const world = values.world ?? 'current'
+  if (world !== 'current' && world !== 'baseline') throw new UsageError(`--world ${world}: expected current or baseline`)
   return {
     fromMs,
     toMs,
@@ -117,6 +122,7 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
     configDir: values.config,
     scenarios,
     journal: values.journal,
+    world,
     given: { start: values.start !== undefined, seed: values.seed !== undefined, historyDays: values['history-days'] !== undefined },
   }
 }

@@ -55,13 +55,15 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
           '`value` is the raw count (a mean level for snapshot streams), `normalized` a 0-100 T-score against what was expected at that time. ' +
           'The range must start inside the simulated history and before the current simulated time; an end in the future is cut at now. ' +
           'The point still filling at that time carries `partial: true`: its count so far against what was expected so far. ' +
+          '`world=baseline` answers the same window from the world without any scenario (built on first request after a scenario, a few seconds). ' +
           `At most ${MAX_HISTORY_POINTS.toLocaleString('en')} points (streams × points) per request.`,
         querystring: HistoryQuery,
         response: { 200: HistoryResponse, ...errorResponses(400, 503) },
       },
     },
     async (req, reply) => {
-      const sim = app.simulation.sim
+      const current = app.simulation.sim
+      const sim = req.query.world === 'baseline' ? await app.simulation.baselineWorld() : current
       // The same instant of the same world gives the same answer; a rebuild or a control action is another world.
       const key = `${sim.version}|${sim.lastModifiedMs}|${sim.now}|${req.url}`
       const cached = historyCache.get(key)
