@@ -252,10 +252,14 @@ export class Cascades {
     return lift
   }
 
-  /** Variance of the matching trigger count over [from, to): a thinned share of the trigger's. */
+  /**
+   * Variance of the matching trigger count over [from, to): a thinned share of the trigger's.
+   * The weather is taken as one deviation over the window (an upper bound, cheap: lifts are
+   * asked for every bucket), so a rule errs toward staying quiet, never toward firing on noise.
+   */
   private triggerVariance(trigger: number, share: number, from: number, to: number): number {
-    const whole = this.spread.variance(trigger, from, to, (a, b) => this.expectation.expectedCount(trigger, a, b))
     const e = this.expectation.expectedCount(trigger, from, to)
+    const whole = this.spread.varianceBound(trigger, e, to - from)
     // Thinning keeps share of the Poisson part and share² of the weather's (and of the groups').
     return share * e + share * share * Math.max(0, whole - e)
   }

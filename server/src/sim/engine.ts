@@ -255,22 +255,23 @@ export class Engine {
    * one bucket). Their times come from a side generator keyed by what they are, so the world's
    * draws are the same whether they are shown or not.
    */
-  private happenMany(s: number, t: number, len: number, n: number, side: () => Rng): void {
+  private happenMany(s: number, t: number, len: number, n: number, causeT = Number.NaN, end = 0): void {
     if (t + len <= this.emitFrom) {
       this.processed += n
       // History only counts them, except just before the live start, where live windows
       // look back: there they get the very times they would have if shown.
       if (t + len <= this.buckets.arrivals.from) return this.buckets.add(s, t, n)
-      const rng = side()
+      const rng = this.sideRng(s, t, causeT, end)
       for (let k = 0; k < n; k++) this.buckets.add(s, t + Math.floor(rng.next() * len), 1)
       return
     }
-    const rng = side()
+    const rng = this.sideRng(s, t, causeT, end)
     for (let k = 0; k < n; k++) this.happen(newEv(t + Math.floor(rng.next() * len), s, this.q++))
   }
 
-  private arrivalsRng(s: number, t: number): () => Rng {
-    return () => Rng.derive(this.seed, 'arrivals', s, t)
+  /** The side generator of such events: keyed by their step, or (spread followers) their cause's step and bucket. */
+  private sideRng(s: number, t: number, causeT: number, end: number): Rng {
+    return Number.isNaN(causeT) ? Rng.derive(this.seed, 'arrivals', s, t) : Rng.derive(this.seed, 'spread', s, causeT, end)
   }
 
   private schedule(ev: Ev): void {
@@ -315,7 +316,7 @@ export class Engine {
       const n = this.rng.poisson(lambda)
       if (n === 0) continue
       if (this.countOnly[i]) {
-        if (t >= this.historyStartMs) this.happenMany(i, t, STEP_MS, n, this.arrivalsRng(i, t))
+        if (t >= this.historyStartMs) this.happenMany(i, t, STEP_MS, n)
         continue
       }
       const h = this.handlers[i]
@@ -398,7 +399,7 @@ export class Engine {
       }
     }
     for (let j = 0; j < causes; j++) if (parents[j]!.t >= this.historyStartMs) this.happen(parents[j]!)
-    if (n > causes && t >= this.historyStartMs) this.happenMany(s.idx, t, STEP_MS, n - causes, this.arrivalsRng(s.idx, t))
+    if (n > causes && t >= this.historyStartMs) this.happenMany(s.idx, t, STEP_MS, n - causes)
   }
 
   /** A branch whose followers are plain counts: placed per bucket without drawing each one. */
@@ -429,7 +430,7 @@ export class Engine {
       const here = p >= 1 ? left : this.rng.binomial(left, p)
       if (here > 0 && end > this.historyStartMs) {
         const from = Math.max(end - BUCKET_MS, t + lo)
-        this.happenMany(target, from, end - from, here, () => Rng.derive(this.seed, 'spread', target, t, end))
+        this.happenMany(target, from, end - from, here, t, end)
       }
       left -= here
       below = cdf

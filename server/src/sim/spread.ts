@@ -174,6 +174,14 @@ export class Spread {
 
   private readonly perHour: number[] = []
 
+  /**
+   * An upper bound of `variance` in O(1), for callers asking thousands of times (cascade
+   * triggers): the weather taken as one deviation over the whole window.
+   */
+  varianceBound(s: number, expected: number, windowMs: number): number {
+    return expected * this.dispersion(s, windowMs) + this.weather[s]![0]! * expected * expected
+  }
+
   /** The relative weather deviation's standard deviation of stream s (for the catalog and docs). */
   weatherCv(s: number): number {
     return Math.sqrt(this.weather[s]![0]!)
