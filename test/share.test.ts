@@ -21,7 +21,9 @@ t.test('history points of the gateway carry the failed share; other streams carr
   t.match(shares[0], { field: 'status', value: 'failed', expected: 0.047 })
   const mean = shares.reduce((a: number, s: { observed: number }) => a + s.observed, 0) / shares.length
   t.ok(Math.abs(mean - 0.047) < 0.015, `the observed failed share averages ${mean.toFixed(3)} in the baseline`)
-  t.ok(shares.every((s: { normalized: number }) => s.normalized > 20 && s.normalized < 80), 'no baseline hour is far off its expected share')
+  // Binomial noise on ~50 attempts an hour: flags as rare as their thresholds promise.
+  const beyond = (z: number) => shares.filter((s: { normalized: number }) => Math.abs(s.normalized - 50) >= 10 * z).length
+  t.ok(beyond(2) <= Math.ceil(0.1 * shares.length) && beyond(3) <= 1, `${beyond(2)} of ${shares.length} baseline hours beyond 2σ, ${beyond(3)} beyond 3σ`)
 })
 
 t.test('a payment outage shows on the pulse as a failed share within five minutes at 1×', async (t) => {
