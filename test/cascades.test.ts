@@ -31,7 +31,7 @@ t.test('in a world where nothing was changed, the global cascades stay quiet', a
 })
 
 t.test("a scenario's own rule replaces the global one on its trigger and target while in force", async (t) => {
-  const app = await build(t, { simulation: { historyDays: 3, background: false } })
+  const app = await build(t, { simulation: { historyDays: 3 } })
   const res = await app.inject({
     method: 'POST',
     url: '/api/simulation/scenario',

@@ -28,11 +28,11 @@ async function serverWithSubscriber(t: Test) {
   t.teardown(() => ws.close())
   const post = async (url: string, body: object = {}) => {
     const res = await fetch(server.url + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-    return { status: res.status, body: await res.json() }
+    return { status: res.status, body: (await res.json()) as any }
   }
   const get = async (url: string) => {
     const res = await fetch(server.url + url)
-    return { status: res.status, body: await res.json() }
+    return { status: res.status, body: (await res.json()) as any }
   }
   return { server, post, get }
 }

@@ -32,9 +32,9 @@ t.test('at 3600× with clients on every stream: answers within a second, the wor
   const start = Date.now()
   while (Date.now() - start < LOAD_MS) {
     await new Promise((r) => setTimeout(r, 1000))
-    const clock = await (await fetch(`${server.url}/api/simulation/clock`)).json()
+    const clock = (await (await fetch(`${server.url}/api/simulation/clock`)).json()) as { speed: number; effectiveSpeed?: number }
     if (clock.effectiveSpeed !== undefined && (slowest?.effectiveSpeed === undefined || clock.effectiveSpeed < slowest.effectiveSpeed)) slowest = clock
-    const health = await (await fetch(`${server.url}/api/health`)).json()
+    const health = (await (await fetch(`${server.url}/api/health`)).json()) as { status: string; reasons: Array<{ code: string; message: string }> }
     if (health.status === 'degraded') degraded.push(...health.reasons.map((r: { code: string; message: string }) => `${r.code}: ${r.message}`))
   }
   probe.postMessage('stop')
