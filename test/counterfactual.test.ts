@@ -32,6 +32,16 @@ t.test('world=baseline equals a server that was never given the scenario; the cu
 
   const again = await withScenario.inject(`/api/simulation/history?${range}&world=baseline`)
   t.same(again.json(), counterfactual.json(), 'asked again: the same answer')
+
+  // The world moves on; the counterfactual follows it.
+  withScenario.simulation.sim.advanceTo(TEST_START + 50 * 60_000)
+  untouched.simulation.sim.advanceTo(TEST_START + 50 * 60_000)
+  const later = `start=${iso(TEST_START - 2 * 24 * HOUR)}&end=${iso(TEST_START + 50 * 60_000)}&interval=15m`
+  t.same(
+    (await withScenario.inject(`/api/simulation/history?${later}&world=baseline`)).json().streams,
+    (await untouched.inject(`/api/simulation/history?${later}`)).json().streams,
+    'twenty minutes later, still the world without the scenario',
+  )
   const bad = await withScenario.inject(`/api/simulation/history?${range}&world=other`)
   t.equal(bad.statusCode, 400, 'an unknown world is a 400')
   t.equal(bad.json().error.code, 'INVALID_TIME_RANGE')

@@ -69,6 +69,11 @@ const CATCHUP_SLICE_MS = 10 * MINUTE
 /** A catch-up round shorter than this (real ms) ends it: the tick follows the rest. */
 const CATCHUP_SETTLED_MS = 20
 
+/** Build a simulation's history a simulated day at a time, yielding between, so requests keep being answered. */
+async function buildInSlices(sim: Simulation): Promise<void> {
+  for (const _ of sim.buildSteps()) await new Promise((r) => setImmediate(r))
+}
+
 /** A journal to write to and, after a restart, what it says the world was. */
 export interface Persistence {
   journal: JournalSink & { close(): void }
@@ -154,11 +159,16 @@ export class SimulationHost implements ControllerHost {
       return this.sim
     }
     if (!this.counterfactual) {
-      const sim = new Simulation(this.sim.world, this.sim.options)
-      const building = (async () => {
-        for (const _ of sim.buildSteps()) await new Promise((r) => setImmediate(r))
-      })()
-      this.counterfactual = { sim, building }
+      // Only its buckets are read: everything up to now is history (counted, no payloads), and
+      // what it simulates later is numbered but never built or buffered.
+      const sim = new Simulation(this.sim.world, this.sim.options, [], {
+        emitFrom: this.sim.now,
+        seq: 0,
+        baseline: this.sim.baseline,
+        lastModifiedMs: this.sim.lastModifiedMs,
+      })
+      sim.showFrom = Number.POSITIVE_INFINITY
+      this.counterfactual = { sim, building: buildInSlices(sim) }
     }
     const c = this.counterfactual
     await c.building
@@ -244,7 +254,7 @@ export class SimulationHost implements ControllerHost {
     try {
       this.tick()
       const next = new Simulation(this.sim.world, this.sim.options, runs, this.sim.continuation())
-      for (const _ of next.buildSteps()) await new Promise((r) => setImmediate(r))
+      await buildInSlices(next)
       this.sim = next
       this.log.info({ runs: runs.map((r) => r.def.id), buildMs: Math.round(next.buildMs) }, 'world rebuilt')
     } finally {
@@ -260,7 +270,7 @@ export class SimulationHost implements ControllerHost {
       this.log.debug({ taken: engine.expectation.restore(pre, engine.expectationKey()) }, 'expectation from the worker thread')
     }
     // Build in slices, yielding between them, so a listening server keeps answering (503).
-    for (const _ of this.sim.buildSteps()) await new Promise((r) => setImmediate(r))
+    await buildInSlices(this.sim)
     // After a restart the world first re-emits up to where it had got, refilling the recent events.
     const resumeAt = Math.max(this.sim.now, this.persistence?.replay?.resumeAt ?? Number.NEGATIVE_INFINITY)
     const { clock, anchored } = this.restartClock(resumeAt, this.wallNow())
