@@ -18,7 +18,7 @@ import { BucketStore } from './buckets.js'
 import { uniformSumCdf } from './distributions.js'
 import { childEv, newEv, type Ev } from './event.js'
 import { Expectation } from './expectation.js'
-import { compileModel, shareMeasures, type BranchRt, type ChainRt, type Model, type StreamRt } from './model.js'
+import { compileModel, type BranchRt, type ChainRt, type Model, type StreamRt } from './model.js'
 import { PayoutBook, Population, buildHandlers, type Handler } from './processes.js'
 import { Rng, hash32 } from './rng.js'
 import { BUCKET_MS, DAY, HOUR, MINUTE, floorTo } from './time.js'
@@ -107,7 +107,7 @@ export class Engine {
   private readonly eager: Uint8Array
   private readonly aggregate: Uint8Array
   private readonly weather: Weather
-  /** Per stream: the outcome value its share measure counts (see shareMeasures), if any. */
+  /** Per stream: the outcome value its share measure counts (model.shares), if any. */
   private readonly shareValue: Array<string | undefined>
   private readonly scratch: Ev[] = []
   /** Event objects nothing references any more, for reuse. */
@@ -171,7 +171,7 @@ export class Engine {
     this.buckets = new BucketStore(this.historyStartMs, n, Math.ceil((options.historyDays + 2) * (DAY / BUCKET_MS)), options.startMs - MAX_WINDOW_MS, MAX_WINDOW_MS)
     this.expectation = new Expectation(this.model, this)
     this.shareValue = this.model.streams.map(() => undefined)
-    for (const m of shareMeasures(this.model)) {
+    for (const m of this.model.shares) {
       this.shareValue[m.stream] = m.value
       this.buckets.measureShare(m.stream)
     }

@@ -60,6 +60,8 @@ export interface Model {
   streams: StreamRt[]
   index: ReadonlyMap<string, number>
   chains: ChainRt[]
+  /** Streams observed by the share of one outcome (see shareMeasures). */
+  shares: ShareMeasureRt[]
 }
 
 function compileTest(comparisons: Comparison[]): (value: unknown) => boolean {
@@ -162,7 +164,9 @@ export function compileModel(world: WorldConfig, referenceMs: number): Model {
     // Within 2% the catalog figure is the chain's own output (rounding), not a separate source.
     s.rootPerHour = own > 0.02 * s.def.eventsPerDay ? own / 24 : 0
   }
-  return { world, calendar, streams, index, chains }
+  const model: Model = { world, calendar, streams, index, chains, shares: [] }
+  model.shares = shareMeasures(model)
+  return model
 }
 
 /** A stream whose meaning is a mix of outcomes, observed by the share of one of them. */
@@ -179,7 +183,7 @@ export interface ShareMeasureRt {
  * own outcome chain draws that field. The gateway's failed share is one: an outage changes the
  * mix, not the number of attempts.
  */
-export function shareMeasures(model: Model): ShareMeasureRt[] {
+function shareMeasures(model: Pick<Model, 'streams'>): ShareMeasureRt[] {
   const out: ShareMeasureRt[] = []
   for (const s of model.streams) {
     const o = s.def.override

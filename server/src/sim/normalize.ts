@@ -11,7 +11,7 @@ import type { AnomalyFlag, HistoryPoint, PulseStream, ShareMeasure } from '@mark
 import type { BucketStore } from './buckets.js'
 import { countZ, shareZ } from './count-z.js'
 import type { Expectation } from './expectation.js'
-import { shareMeasures, type Model, type ShareMeasureRt } from './model.js'
+import type { Model, ShareMeasureRt } from './model.js'
 import type { Spread } from './spread.js'
 import { BUCKET_MS } from './time.js'
 import { SHARE_WINDOW_EVENTS, windowLength } from './windows.js'
@@ -47,7 +47,7 @@ export class Normalizer {
     readonly spread: Spread,
   ) {
     this.shares = model.streams.map(() => undefined)
-    for (const m of shareMeasures(model)) this.shares[m.stream] = m
+    for (const m of model.shares) this.shares[m.stream] = m
     this.windowAt = new Float64Array(model.streams.length).fill(Number.NaN)
     this.windowMs = new Float64Array(model.streams.length)
   }
