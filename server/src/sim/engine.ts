@@ -20,7 +20,7 @@ import { childEv, newEv, type Ev } from './event.js'
 import { Expectation } from './expectation.js'
 import { compileModel, type BranchRt, type ChainRt, type Model, type StreamRt } from './model.js'
 import { PayoutBook, Population, buildHandlers, type Handler } from './processes.js'
-import { Rng, hash32 } from './rng.js'
+import { KeyedDraws, Rng, hash32, keyedUnit } from './rng.js'
 import { BUCKET_MS, DAY, HOUR, MINUTE, floorTo } from './time.js'
 import { TimingWheel } from './wheel.js'
 import { DEFAULT_WEATHER, Weather } from './weather.js'
@@ -67,7 +67,9 @@ const SPREAD_MIN_PER_DAY = 10_000
 
 export class Engine {
   readonly model: Model
-  readonly rng: Rng
+  /** Draws keyed by stream (and deferred chain) and UTC hour: common random numbers across worlds. */
+  readonly draws: KeyedDraws
+  private readonly arrivalsKey: number
   readonly seed: number
   readonly historyStartMs: number
   readonly liveFromMs: number
@@ -124,13 +126,15 @@ export class Engine {
     this.emitFrom = options.startMs
     this.historyStartMs = floorTo(options.startMs - options.historyDays * DAY, BUCKET_MS)
     this.model = compileModel(world, options.startMs)
-    this.rng = new Rng(options.seed, 'world')
+    // Keys: one per stream, one per deferred decision, one per stream for how many roots arrive.
+    this.arrivalsKey = this.model.streams.length + this.model.chains.length
+    this.draws = new KeyedDraws(options.seed, this.arrivalsKey + this.model.streams.length, HOUR)
     const targets = world.streams.volumeTargets
-    this.population = new Population(targets.students, targets.tutors, this.rng)
+    this.population = new Population(targets.students, targets.tutors, new Rng(options.seed, 'population'))
     const subjects = this.model.streams[this.model.index.get('customer.tutor.search') ?? 0]!.def.payload.subject
     const byStream = buildHandlers({
       model: this.model,
-      rng: this.rng,
+      draws: this.draws,
       pop: this.population,
       subjects: subjects?.type === 'enum' ? subjects.values.map(String) : ['Math'],
       payouts: this.payouts,
@@ -313,7 +317,10 @@ export class Engine {
       let lambda =
         s.rootPerHour * (STEP_MS / HOUR) * s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor * this.weather.at(i, t)
       if (mods) lambda *= mods.rateFactor(i, t)
-      const n = this.rng.poisson(lambda)
+      // How many arrive: on the stream's arrivals generator, which draws nothing else.
+      this.draws.select(this.arrivalsKey + i, t)
+      const n = this.draws.current.poisson(lambda)
+      this.draws.select(i, t)
       if (n === 0) continue
       if (this.countOnly[i]) {
         if (t >= this.historyStartMs) this.happenMany(i, t, STEP_MS, n)
@@ -325,7 +332,7 @@ export class Engine {
         continue
       }
       for (let k = 0; k < n; k++) {
-        const ev = newEv(t + Math.floor(this.rng.next() * STEP_MS), i, this.q++)
+        const ev = newEv(t + Math.floor(keyedUnit(this.seed, i, t, k) * STEP_MS), i, this.q++)
         h?.root?.(ev)
         this.schedule(ev)
       }
@@ -338,8 +345,9 @@ export class Engine {
     const s = this.model.streams[this.levelStream]!
     const factor = s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor
     const ev = newEv(t, s.idx, this.q++)
+    this.draws.select(s.idx, t)
     const bend = this.modifiers ? this.modifiers.rateFactor(s.idx, t) : 1
-    ev.y = Math.round(this.levelBase(s) * factor * bend * this.rng.noiseFactor(s.def.cv))
+    ev.y = Math.round(this.levelBase(s) * factor * bend * this.draws.current.noiseFactor(s.def.cv))
     this.happen(ev)
   }
 
@@ -358,10 +366,14 @@ export class Engine {
   private fireAggregate(s: StreamRt, t: number, n: number, h: Handler | undefined): void {
     const counts: number[] = []
     let causes = 0
+    const own = this.draws.current
     for (const chain of s.chains) {
       const plan = this.modifiers?.branchPlan(chain, t, this.clock)
       chain.branches.forEach((b, i) => {
-        const k = this.rng.binomial(n, (plan ? plan.p[i]! : b.p) * (plan?.follow?.[i] ?? 1))
+        // Each branch's count on its target's generator: bending one leaves the others' as they were.
+        if (b.target >= 0) this.draws.select(b.target, t)
+        const k = this.draws.current.binomial(n, (plan ? plan.p[i]! : b.p) * (plan?.follow?.[i] ?? 1))
+        this.draws.restore(own)
         counts.push(k)
         if (!this.spreadable(b)) causes = Math.max(causes, k)
       })
@@ -369,8 +381,9 @@ export class Engine {
     // In history the causes are only counted afterwards: reuse their objects across steps.
     const reuse = t + STEP_MS <= this.emitFrom
     const parents = reuse ? this.scratch : []
+    // Arrival j's time is fixed by j alone, so how many causes there are shifts no other time.
     for (let j = 0; j < causes; j++) {
-      const at = t + Math.floor(this.rng.next() * STEP_MS)
+      const at = t + Math.floor(keyedUnit(this.seed, s.idx, t, j) * STEP_MS)
       let ev: Ev
       if (reuse && j < parents.length) {
         ev = parents[j]!
@@ -392,7 +405,10 @@ export class Engine {
         const k = counts[c++]!
         if (k === 0) continue
         if (this.spreadable(b)) {
-          if (t + STEP_MS + b.maxDelay >= this.historyStartMs) this.countSpread(b.target, k, t, STEP_MS, b.minDelay, b.maxDelay)
+          if (t + STEP_MS + b.maxDelay < this.historyStartMs) continue
+          this.draws.select(b.target, t)
+          this.countSpread(b.target, k, t, STEP_MS, b.minDelay, b.maxDelay)
+          this.draws.restore(own)
           continue
         }
         for (let j = 0; j < k; j++) this.spawn(b, parents[j]!, h)
@@ -427,7 +443,7 @@ export class Engine {
     for (let end = bucketStart + BUCKET_MS; left > 0; end += BUCKET_MS) {
       const cdf = uniformSumCdf(end - t, len, lo, hi)
       const p = cdf >= 1 ? 1 : (cdf - below) / (1 - below)
-      const here = p >= 1 ? left : this.rng.binomial(left, p)
+      const here = p >= 1 ? left : this.draws.current.binomial(left, p)
       if (here > 0 && end > this.historyStartMs) {
         const from = Math.max(end - BUCKET_MS, t + lo)
         this.happenMany(target, from, end - from, here, t, end)
@@ -438,6 +454,14 @@ export class Engine {
   }
 
   private process(ev: Ev): void {
+    // Each stream (and each deferred decision) draws from its own keyed generator: what one
+    // stream draws never shifts what another draws.
+    const prev = this.draws.select(ev.s >= 0 ? ev.s : this.model.streams.length - ev.s - 1, this.clock)
+    this.handle(ev)
+    this.draws.restore(prev)
+  }
+
+  private handle(ev: Ev): void {
     if (ev.s < 0) {
       // A deferred decision coming due: fire its chain as if its trigger happened again now.
       const chain = this.model.chains[-ev.s - 1]!
@@ -454,10 +478,12 @@ export class Engine {
 
   private fire(chain: ChainRt, ev: Ev, h: Handler | undefined): void {
     const plan = this.modifiers?.branchPlan(chain, ev.t, this.clock)
+    // Children handled at once select their own generator and restore this one.
+    const rng = this.draws.current
     const probs = plan?.p
     const branches = chain.branches
     if (chain.outcome) {
-      let x = this.rng.next()
+      let x = rng.next()
       let chosen = probs ? -1 : branches.length - 1
       for (let i = 0; i < branches.length; i++) {
         x -= probs ? probs[i]! : branches[i]!.p
@@ -471,17 +497,30 @@ export class Engine {
       const b = branches[chosen]!
       if (chain.outcomeField) ev.v = b.value
       const follow = plan?.follow?.[chosen]
-      if (follow === undefined || follow >= 1 || this.rng.next() < follow) this.spawn(b, ev, h)
+      this.spawn(b, ev, h, follow)
       return
     }
     for (let i = 0; i < branches.length; i++) {
       const b = branches[i]!
       if (b.condition && !b.test!(h?.field?.(ev, b.condition[0]!.field))) continue
-      if (this.rng.next() < (probs ? probs[i]! : b.p)) this.spawn(b, ev, h)
+      if (rng.next() < (probs ? probs[i]! : b.p)) this.spawn(b, ev, h)
     }
   }
 
-  private spawn(b: BranchRt, parent: Ev, h: Handler | undefined): void {
+  /**
+   * Follow branch b of parent's chain. Its draws (whether a forced outcome follows through,
+   * delays, counts, the follower's entities) come from the generator of what they decide (the
+   * target stream, or the deferred decision), never from the trigger's: bending one branch
+   * then leaves its siblings' draws exactly as they were.
+   */
+  private spawn(b: BranchRt, parent: Ev, h: Handler | undefined, follow = 1): void {
+    if (b.target < 0 && !b.then) return
+    const prev = this.draws.select(b.then ? this.model.streams.length + b.then.index : b.target, this.clock)
+    if (follow >= 1 || this.draws.current.next() < follow) this.place(b, parent, h)
+    this.draws.restore(prev)
+  }
+
+  private place(b: BranchRt, parent: Ev, h: Handler | undefined): void {
     if (b.then) {
       // Decided later, at the branch's time, with what is known then: a decision event waits.
       const at = (b.anchor === 'scheduled_time' ? parent.x : parent.t) + this.delay(b)
@@ -499,7 +538,7 @@ export class Engine {
       this.schedule(child)
       return
     }
-    const count = b.countMin === b.countMax ? b.countMin : this.rng.between(b.countMin, b.countMax)
+    const count = b.countMin === b.countMax ? b.countMin : this.draws.current.between(b.countMin, b.countMax)
     const target = this.handlers[b.target]
     for (let k = 0; k < count; k++) {
       let t: number
@@ -523,7 +562,7 @@ export class Engine {
   }
 
   private delay(b: BranchRt): number {
-    return b.minDelay === b.maxDelay ? b.minDelay : b.minDelay + this.rng.next() * (b.maxDelay - b.minDelay)
+    return b.minDelay === b.maxDelay ? b.minDelay : b.minDelay + this.draws.current.next() * (b.maxDelay - b.minDelay)
   }
 
   /** What the expectation pass depends on (config and timing, not the seed): equal keys, equal passes. */

@@ -7,7 +7,7 @@
 import type { FieldDomain } from '@marketsim/shared-types'
 import type { Ev } from './event.js'
 import type { BranchRt, Model } from './model.js'
-import type { Rng } from './rng.js'
+import type { KeyedDraws, Rng } from './rng.js'
 import type { FieldShift } from './engine.js'
 import { DAY, HOUR, MINUTE } from './time.js'
 
@@ -92,13 +92,20 @@ export class Population {
     return this.tutors++
   }
 
-  /** A random tutor who is taking bookings (rejection sampling: most tutors are active). */
+  /**
+   * A random tutor who is taking bookings (rejection sampling: most tutors are active). One
+   * draw whatever the tutors' statuses, so they never shift the caller's other draws.
+   */
   activeTutor(rng: Rng): number {
-    for (let i = 0; i < 32; i++) {
-      const tu = rng.int(this.tutors)
-      if (this.tutorStatus[tu] === 0) return tu
+    let x = rng.u32()
+    let tu = x % this.tutors
+    for (let i = 0; i < 32 && this.tutorStatus[tu] !== 0; i++) {
+      x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d)
+      x = Math.imul(x ^ (x >>> 12), 0x297a2d39)
+      x ^= x >>> 15
+      tu = (x >>> 0) % this.tutors
     }
-    return rng.int(this.tutors)
+    return tu
   }
 }
 
@@ -140,7 +147,8 @@ export interface Handler {
 
 export interface ProcessContext {
   model: Model
-  rng: Rng
+  /** Handlers draw from `draws.current`: the generator of the stream being handled. */
+  draws: KeyedDraws
   pop: Population
   subjects: readonly string[]
   /** Week index (of the Friday that pays) → tutor → completed sessions in that week. */
@@ -205,7 +213,7 @@ function weightedIndex(rng: Rng, domain: FieldDomain | undefined): number {
 
 /** Build the handlers of the built-in processes, keyed by stream index. */
 export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
-  const { model, rng, pop, payouts } = ctx
+  const { model, draws, pop, payouts } = ctx
   const cal = model.calendar
   const idx = (name: string) => model.index.get(name)
   const handlers = new Map<number, Handler>()
@@ -214,9 +222,9 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
     if (i !== undefined) handlers.set(i, { ...handlers.get(i), ...h })
   }
   const randomStudent = (ev: Ev) => {
-    ev.st = rng.int(pop.students)
+    ev.st = draws.current.int(pop.students)
   }
-  const subject = () => rng.int(ctx.subjects.length)
+  const subject = () => draws.current.int(ctx.subjects.length)
 
   // A label on the branch that caused an event binds one of its categorical fields (ticket
   // category "billing" after a payment failure, refund reason "tutor_no_show" …).
@@ -238,10 +246,10 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   const requestIds = pop.counter('request')
   const request = (ev: Ev) => {
     ev.id = requestIds.n++
-    ev.tu = pop.activeTutor(rng)
+    ev.tu = pop.activeTutor(draws.current)
     // Requested for 1-7 days ahead, on a quarter hour between 08:00 and 19:45 local.
-    const day = cal.localDay(ev.t) + rng.between(1, 7)
-    ev.x = cal.midnightOf(day) + 8 * HOUR + rng.int(48) * 15 * MINUTE
+    const day = cal.localDay(ev.t) + draws.current.between(1, 7)
+    ev.x = cal.midnightOf(day) + 8 * HOUR + draws.current.int(48) * 15 * MINUTE
   }
   on('session.booking.requested', {
     child: request,
@@ -260,7 +268,7 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
     delay: (parent, b) => {
       let max = b.maxDelay
       if (b.target === confirmedIdx || b.target === declinedIdx) max = Math.max(b.minDelay, Math.min(max, parent.x - ANSWER_MARGIN - parent.t))
-      return b.minDelay + rng.next() * (max - b.minDelay)
+      return b.minDelay + draws.current.next() * (max - b.minDelay)
     },
   })
   const ratingIdx = idx('session.rating.submitted_by_student')
@@ -274,14 +282,14 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
     process: (ev) => {
       const values = ratingDomain && ratingDomain.type === 'enum' ? ratingDomain.values : [5]
       const shift = ratingIdx === undefined ? undefined : ctx.fieldShift(ratingIdx, 'rating_score', ev.t)
-      if (shift && 'weights' in shift && rng.next() < shift.strength) {
+      if (shift && 'weights' in shift && draws.current.next() < shift.strength) {
         // A scenario's rating mix (quality crisis: more low scores), as far as it is in force.
         const w = values.map((v) => shift.weights[String(v)] ?? 0)
-        let x = rng.next() * w.reduce((a, b) => a + b, 0)
+        let x = draws.current.next() * w.reduce((a, b) => a + b, 0)
         let i = 0
         while (i < w.length - 1 && (x -= w[i]!) >= 0) i++
         ev.y = Number(values[i])
-      } else ev.y = Number(values[weightedIndex(rng, ratingDomain)])
+      } else ev.y = Number(values[weightedIndex(draws.current, ratingDomain)])
     },
     field: (ev, name) => (name === 'rating_score' ? ev.y : undefined),
   })
@@ -314,7 +322,7 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
       ev.id = pop.next('ticket')
       // Resolution hours: log-normal with median 4 h and p90 12 h (mean ≈ 6 h), within 1-24 h;
       // a scenario may stretch them (support overload: overwhelmed agents).
-      let hours = rng.logNormal(TICKET_RESOLUTION_HOURS.median, TICKET_RESOLUTION_HOURS.p90)
+      let hours = draws.current.logNormal(TICKET_RESOLUTION_HOURS.median, TICKET_RESOLUTION_HOURS.p90)
       const shift = resolvedIdx === undefined ? undefined : ctx.fieldShift(resolvedIdx, 'resolution_time_hours', ev.t)
       if (shift && 'scale' in shift) hours *= 1 + (shift.scale - 1) * shift.strength
       ev.y = Math.min(TICKET_RESOLUTION_HOURS.max, Math.max(TICKET_RESOLUTION_HOURS.min, hours))
@@ -324,7 +332,7 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   on('support.ticket.resolved', { child: (ev, parent) => void (ev.y = parent.y) })
   const ticketDelays = (parent: Ev, branch: BranchRt): number => {
     const resolution = parent.y * HOUR
-    return model.streams[branch.target]!.name === 'support.ticket.resolved' ? resolution : rng.next() * resolution
+    return model.streams[branch.target]!.name === 'support.ticket.resolved' ? resolution : draws.current.next() * resolution
   }
   const created = idx('support.ticket.created')
   if (created !== undefined) handlers.set(created, { ...handlers.get(created), delay: ticketDelays })
@@ -343,7 +351,7 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
   on('support.call.inbound', {
     root: (ev) => {
       ev.id = pop.next('call')
-      ev.st = rng.chance(0.8) ? rng.int(pop.students) : NONE
+      ev.st = draws.current.chance(0.8) ? draws.current.int(pop.students) : NONE
     },
     process: (ev) => {
       ev.y = ev.st < 0 ? 1 : pop.recordCall(ev.st, ev.t, 14 * DAY)
@@ -371,12 +379,12 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
     process: (ev) => {
       // Half the changes bring an away tutor back, half send an active one away, so the share
       // of active tutors holds steady instead of drifting toward a uniform mix of statuses.
-      const returning = rng.chance(0.5)
-      let tu = rng.int(pop.tutors)
-      for (let i = 0; i < 64 && (pop.tutorStatus[tu] !== 0) !== returning; i++) tu = rng.int(pop.tutors)
+      const returning = draws.current.chance(0.5)
+      let tu = draws.current.int(pop.tutors)
+      for (let i = 0; i < 64 && (pop.tutorStatus[tu] !== 0) !== returning; i++) tu = draws.current.int(pop.tutors)
       ev.tu = tu
       const old = pop.tutorStatus[tu]!
-      const next = old !== 0 ? 0 : 1 + rng.int(TUTOR_STATUSES.length - 1)
+      const next = old !== 0 ? 0 : 1 + draws.current.int(TUTOR_STATUSES.length - 1)
       pop.tutorStatus[tu] = next
       ev.y = old
       ev.v = TUTOR_STATUSES[next]

@@ -24,6 +24,20 @@ export function hash32(...parts: Array<string | number>): number {
   return h >>> 0
 }
 
+/** A quick integer hash of three numbers (keys and periods: no strings, unlike hash32). */
+export function mix32(a: number, b: number, c: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35)
+  h = Math.imul(h ^ (h >>> 16) ^ (c | 0), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13) ^ Math.floor(c / 4294967296), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+/** A uniform number in [0, 1) fixed by what it is for (seed, key, time, index): no generator state. */
+export function keyedUnit(seed: number, key: number, t: number, j: number): number {
+  return mix32(mix32(seed, key, j), 0x5bd1e995, t) / 4294967296
+}
+
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0
   return () => {
@@ -45,15 +59,21 @@ function logFactorial(k: number): number {
 }
 
 export class Rng {
-  private a: number
-  private b: number
-  private c: number
-  private d: number
-  private spare = NaN
+  protected a: number
+  protected b: number
+  protected c: number
+  protected d: number
+  protected spare = NaN
 
   /** A generator for `seed` and an optional label (`new Rng(seed, 'payload')` is independent of `new Rng(seed)`). */
   constructor(seed: number, label = '') {
-    const sm = splitmix32(hash32(seed, label))
+    this.a = this.b = this.c = this.d = 0
+    this.restart(hash32(seed, label))
+  }
+
+  /** Start over from a 32-bit seed. */
+  restart(seed: number): void {
+    const sm = splitmix32(seed)
     // The state is kept as signed 32-bit integers (the same bits): those are small integers to
     // V8, while unsigned ones above 2^31 are heap numbers, and every draw stored four of them
     // (about 1 GB of garbage per 30-day build).
@@ -61,6 +81,7 @@ export class Rng {
     this.b = sm() | 0
     this.c = sm() | 0
     this.d = sm() | 0
+    this.spare = NaN
     for (let i = 0; i < 12; i++) this.u32()
   }
 
@@ -194,5 +215,43 @@ export class Rng {
   logNormal(median: number, p90: number): number {
     const sigma = Math.log(p90 / median) / 1.2815515655446004
     return median * Math.exp(sigma * this.normal())
+  }
+}
+
+/**
+ * Common random numbers: one generator per key (a stream, a deferred decision), re-seeded from
+ * (seed, key, period) at the start of each period of simulated time. A key's draws then depend
+ * only on what happened under that key in that period, so a scenario that changes how often one
+ * stream draws leaves every stream it cannot reach drawing exactly what it drew without it, and
+ * the streams it does reach fall back in step a period after its influence ends. `current` is
+ * the generator of the decision being taken; callers select a key and restore the one before.
+ */
+export class KeyedDraws {
+  current: Rng
+  private readonly gens: Rng[]
+  /** Per key: where its current period ends (decision times only move forward). */
+  private readonly ends: Float64Array
+
+  constructor(private readonly seed: number, keys: number, private readonly periodMs: number) {
+    this.gens = Array.from({ length: keys }, () => new Rng(seed, 'unused'))
+    this.ends = new Float64Array(keys).fill(Number.NEGATIVE_INFINITY)
+    this.current = this.gens[0]!
+  }
+
+  /** Draw under `key` for a decision at t; returns the generator in use before (to restore). */
+  select(key: number, t: number): Rng {
+    const prev = this.current
+    const g = this.gens[key]!
+    if (t >= this.ends[key]!) {
+      const period = Math.floor(t / this.periodMs)
+      this.ends[key] = (period + 1) * this.periodMs
+      g.restart(mix32(this.seed, key, period))
+    }
+    this.current = g
+    return prev
+  }
+
+  restore(prev: Rng): void {
+    this.current = prev
   }
 }
