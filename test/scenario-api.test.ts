@@ -127,7 +127,11 @@ t.test('ground truth lists what was applied; the data shows it with the declared
   t.equal(res.statusCode, 200)
   const body = res.json()
   t.same(schemaErrors(GroundTruthResponse, body), [])
-  const scenario = body.effects.filter((e: { cause: { kind: string } }) => e.cause.kind === 'scenario')
+  const named = body.effects.filter((e: { cause: { kind: string } }) => e.cause.kind === 'scenario')
+  // Streams it names, and, listed apart, the ones it moves downstream.
+  const scenario = named.filter((e: { mechanism: string }) => e.mechanism !== 'knock-on')
+  const knockOns = named.filter((e: { mechanism: string }) => e.mechanism === 'knock-on').map((e: { stream: string }) => e.stream)
+  t.ok(knockOns.includes('customer.subscription.payment_success'), `knock-ons listed: ${knockOns.join(', ')}`)
   t.same(scenario.map((e: { stream: string }) => e.stream).sort(), [
     'customer.subscription.payment_failure',
     'customer.subscription.plan_changed',

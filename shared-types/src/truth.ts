@@ -15,16 +15,25 @@ export const GroundTruthEffect = Type.Object(
       name: Type.String(),
       scenarioId: Type.Optional(Type.String()),
     }),
-    mechanism: Literals(['rate', 'branch-share', 'outcome-share'] as const, {
-      description: 'rate: arrivals scaled; branch-share: the probability of the branch producing the stream; outcome-share: a forced share of an outcome',
+    mechanism: Literals(['rate', 'branch-share', 'outcome-share', 'knock-on'] as const, {
+      description:
+        'rate: arrivals scaled; branch-share: the probability of the branch producing the stream; outcome-share: a forced share of an outcome; knock-on: the stream moves downstream of an effect on another stream (its factors are the expected ratio)',
     }),
     declaredFactor: Type.Number({ description: 'the factor at full strength (a share ratio for outcome-share)' }),
     onset: IsoTime,
     peak: Type.Object({ timestamp: IsoTime, factor: Type.Number() }),
     settleEnd: Type.Union([IsoTime, Type.Null()], { description: 'when the effect is gone; null while open-ended' }),
-    factors: Type.Array(Type.Object({ timestamp: IsoTime, factor: Type.Number() }), {
-      description: 'the factor applied over time (on the query range, every 15 minutes; 1 = no effect)',
-    }),
+    factors: Type.Array(
+      Type.Object({
+        timestamp: IsoTime,
+        factor: Type.Number(),
+        expectedRatio: Type.Number({
+          description:
+            "the stream's expected count over the 15 minutes from timestamp with the cause's kind of effect ÷ without it (scenarios: the world ÷ the world without its scenarios; background events, anomalies and always-on cascades: the world without scenarios ÷ the pure baseline), from the expectation that normalizes",
+        }),
+      }),
+      { description: 'the factor applied over time (on the query range, every 15 minutes; 1 = no effect)' },
+    ),
   },
   { title: 'GroundTruthEffect' },
 )

@@ -207,6 +207,13 @@ export class Cascades {
     return v
   }
 
+  /**
+   * While set, lifts are computed but never kept: the ground truth's expectation passes read
+   * lifts (some for times the world has not reached) and must leave no trace the world would
+   * later read back.
+   */
+  readOnly = false
+
   /** The lift of one rule at time t, from the trigger events decided before t's bucket. */
   lift(rule: CascadeRuleRt, t: number, knownAt: number): number {
     if (rule.run && (rule.run.knownAt > knownAt || t < rule.run.startMs + rule.minDelay)) return 1
@@ -239,6 +246,7 @@ export class Cascades {
       const excess = Math.max(0, observed - expected - EXCESS_SIGMAS * spread) / Math.max(1, expected)
       lift = 1 + (rule.multiplier - 1) * Math.min(1, excess)
     }
+    if (this.readOnly) return lift
     if (this.cache.size > 200_000) this.cache.clear()
     this.cache.set(key, lift)
     if (lift !== 1) {
@@ -265,12 +273,16 @@ export class Cascades {
   }
 
   /** Combined lift of every rule on a target at t, within the policy's bounds. */
-  factor(target: number, t: number, knownAt: number): number {
-    const rules = this.byTarget.get(target)
+  factor(target: number, t: number, knownAt: number, only?: (rule: CascadeRuleRt) => boolean): number {
+    let rules = this.byTarget.get(target)
     if (!rules) return 1
     const b = this.bucketOf(t)
-    const global = rules.every((r) => !r.run)
-    if (global && b >= 0) {
+    let global = rules.every((r) => !r.run)
+    if (only) {
+      rules = rules.filter(only)
+      global = false // a partial view: computed, never kept
+    }
+    if (global && b >= 0 && !this.readOnly) {
       // Only always-on rules: the combined lift is fixed per bucket.
       let table = this.combined.get(target)
       if (!table) this.combined.set(target, (table = []))
@@ -280,7 +292,7 @@ export class Cascades {
     let f = 1
     for (const r of rules) f *= this.applied(r, t, knownAt, rules)
     f = Math.min(this.maxCombined, Math.max(this.minCombined, f))
-    if (global && b >= 0) this.combined.get(target)![b] = f
+    if (global && b >= 0 && !this.readOnly) this.combined.get(target)![b] = f
     return f
   }
 

@@ -19,7 +19,7 @@ import { parseImpactDuration } from '../config/durations.js'
 import { matchesField } from '../config/conditions.js'
 import type { Background, Impact } from './background.js'
 import { impactFactor } from './background.js'
-import type { Cascades } from './cascades.js'
+import type { CascadeRuleRt, Cascades } from './cascades.js'
 import { blend, phaseAt, type ScenarioRun } from './lifecycle.js'
 
 interface StreamMod {
@@ -69,6 +69,8 @@ export class Effects implements Modifiers {
     readonly cascades: Cascades,
     private readonly expectedPerHour: (stream: number, t: number) => number,
     private readonly originMs: number,
+    /** A view of the world without its scenario runs: the cascade rules that still lift there. */
+    private readonly cascadeRules?: (rule: CascadeRuleRt) => boolean,
   ) {
     const n = model.streams.length
     this.baseCache = Array.from({ length: n }, () => new Float64Array(1024).fill(Number.NaN))
@@ -143,7 +145,7 @@ export class Effects implements Modifiers {
     // Cascades react to what was observed: they bend decisions taken about now, not about
     // events decided far ahead (those were decided before any surge could be seen). A stream
     // a running scenario states a factor for follows that statement: its declared total wins.
-    if (t - knownAt < BUCKET_MS && this.cascades.isTarget(stream) && !this.statedByRun(stream, t, knownAt)) f *= this.cascades.factor(stream, t, knownAt)
+    if (t - knownAt < BUCKET_MS && this.cascades.isTarget(stream) && !this.statedByRun(stream, t, knownAt)) f *= this.cascades.factor(stream, t, knownAt, this.cascadeRules)
     return f
   }
 
@@ -197,7 +199,7 @@ export class Effects implements Modifiers {
     const near = t - knownAt < BUCKET_MS
     for (const s of this.relevant[chain.index]!) {
       if (this.basePart(s, t) !== 1) return false
-      if (near && this.cascades.isTarget(s) && this.cascades.factor(s, t, knownAt) !== 1) return false
+      if (near && this.cascades.isTarget(s) && this.cascades.factor(s, t, knownAt, this.cascadeRules) !== 1) return false
     }
     return true
   }
@@ -252,6 +254,46 @@ export class Effects implements Modifiers {
     if (this.planCache.size > 500_000) this.planCache.clear()
     this.planCache.set(key, plan ?? null)
     return plan
+  }
+
+  /** A plan as branchPlan would compute it, kept nowhere (for the ground truth's passes). */
+  planFor(chain: ChainRt, t: number, knownAt: number): BranchPlan | undefined {
+    return this.untouched(chain, t, knownAt) ? undefined : this.computePlan(chain, t, knownAt)
+  }
+
+  /**
+   * The same world without its scenario runs: background events, anomalies, and the always-on
+   * cascades whose triggers no run can reach. Randomness is keyed per stream, so those
+   * triggers, and the lifts they set off, are the same with the runs or without them; what the
+   * others lift is the runs' doing.
+   */
+  withoutRuns(): Effects {
+    const reached = this.reach()
+    return new Effects(this.model, this.background, this.cascades, this.expectedPerHour, this.originMs, (r) => !r.run && !reached.has(r.trigger))
+  }
+
+  /** Every stream the runs can move: what they bend, and everything downstream by chains and cascades. */
+  reach(): Set<number> {
+    const out = new Set<number>()
+    const todo: number[] = []
+    for (const c of this.runs) {
+      for (const [s, m] of c.mods) todo.push(s, ...(m.probabilityShift?.keys() ?? []))
+      for (const i of c.impacts) todo.push(i.stream)
+    }
+    while (todo.length) {
+      const s = todo.pop()!
+      if (out.has(s)) continue
+      out.add(s)
+      for (const chain of this.model.chains) {
+        if (chain.trigger !== s) continue
+        for (const b of chain.branches) {
+          if (b.target >= 0) todo.push(b.target)
+          for (const d of b.then?.branches ?? []) if (d.target >= 0) todo.push(d.target)
+        }
+      }
+      for (const r of this.cascades.rules) if (r.trigger === s) todo.push(r.target)
+    }
+    return out
   }
 
   private readonly planCache = new Map<number, BranchPlan | null>()
@@ -326,7 +368,7 @@ export class Effects implements Modifiers {
   }
 
   /** How much likelier a branch's condition is now than in the baseline (a payload shift on its field). */
-  private conditionGrowth(trigger: number, condition: NonNullable<ChainRt['branches'][number]['condition']>, t: number, knownAt: number): number {
+  conditionGrowth(trigger: number, condition: NonNullable<ChainRt['branches'][number]['condition']>, t: number, knownAt: number): number {
     const field = condition[0]!.field
     const shift = this.fieldShift(trigger, field, t, knownAt)
     if (!shift || !('weights' in shift)) return 1

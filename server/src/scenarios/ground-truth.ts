@@ -9,9 +9,22 @@ import type { Simulation } from '../sim/simulation.js'
 import { formatIso } from '../sim/payload.js'
 import { BUCKET_MS } from '../sim/time.js'
 import type { Impact } from './background.js'
+import { ExpectedWorlds, type TruthView } from './expected-worlds.js'
 import { blend, phaseAt, settleEnd } from './lifecycle.js'
 
 const SAMPLE_MS = 15 * 60_000
+/** A stream no effect names is listed as moved (a knock-on) where its expected count departs this far from 1. */
+export const KNOCK_ON_THRESHOLD = 0.03
+/** Knock-on spans closer than this are one. */
+const KNOCK_ON_GAP_MS = 60 * 60_000
+
+/** One set of bent expectation passes per world (they are computed once and followed as it runs). */
+const passes = new WeakMap<Simulation, ExpectedWorlds>()
+function expectedWorlds(sim: Simulation): ExpectedWorlds {
+  let w = passes.get(sim)
+  if (!w) passes.set(sim, (w = new ExpectedWorlds(sim.engine, sim.effects)))
+  return w
+}
 
 type Kind = GroundTruthEffect['cause']['kind']
 
@@ -26,9 +39,12 @@ function stamp(t: number): string {
   return s
 }
 
-function series(from: number, to: number, factor: (t: number) => number): Array<{ timestamp: string; factor: number }> {
-  const out: Array<{ timestamp: string; factor: number }> = []
-  for (let t = Math.ceil(from / SAMPLE_MS) * SAMPLE_MS; t < to; t += SAMPLE_MS) out.push({ timestamp: stamp(t), factor: Math.round(factor(t) * 10000) / 10000 })
+type Sample = { timestamp: string; factor: number; expectedRatio: number }
+const round4 = (x: number) => Math.round(x * 10000) / 10000
+
+function series(from: number, to: number, factor: (t: number) => number, ratio: (t: number) => number): Sample[] {
+  const out: Sample[] = []
+  for (let t = Math.ceil(from / SAMPLE_MS) * SAMPLE_MS; t < to; t += SAMPLE_MS) out.push({ timestamp: stamp(t), factor: round4(factor(t)), expectedRatio: round4(ratio(t)) })
   return out
 }
 
@@ -38,6 +54,11 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
   const mechanism = (s: number): GroundTruthEffect['mechanism'] => (model.streams[s]!.rootPerHour > 0 ? 'rate' : 'branch-share')
   const out: GroundTruthEffect[] = []
   const until = Math.min(to, sim.now)
+  const worlds = expectedWorlds(sim)
+  const reached = sim.effects.reach()
+  const ratioOf = (view: TruthView, stream: number) => (t: number) => worlds.ratio(view, stream, t, Math.min(t + SAMPLE_MS, until))
+  const viewOf = (cause: GroundTruthEffect['cause'], stream: number): TruthView =>
+    cause.kind === 'scenario' || cause.kind === 'scenario-event' || cause.scenarioId !== undefined || (cause.kind === 'cascade' && reached.has(stream)) ? 'scenario' : 'background'
 
   const push = (
     id: string,
@@ -52,8 +73,9 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     const a = Math.max(start, from)
     const b = Math.min(end, until)
     if (b <= a) return
-    const factors = series(a, b, factor)
-    if (factors.length === 0) factors.push({ timestamp: formatIso(a), factor: Math.round(factor(a) * 10000) / 10000 })
+    const ratio = ratioOf(viewOf(cause, stream), stream)
+    const factors = series(a, b, factor, ratio)
+    if (factors.length === 0) factors.push({ timestamp: formatIso(a), factor: round4(factor(a)), expectedRatio: round4(ratio(a)) })
     const peak = factors.reduce((p, x) => (Math.abs(x.factor - 1) > Math.abs(p.factor - 1) ? x : p), factors[0]!)
     out.push({
       id,
@@ -135,5 +157,113 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     const cause = { kind: 'cascade' as const, id: rule.id, name: rule.description, ...(rule.run ? { scenarioId: rule.run.def.id } : {}) }
     push(`${rule.id}:${name(rule.target)}`, rule.target, cause, mechanism(rule.target), rule.multiplier, first, last, (t) => cascades.applied(rule, t, t))
   }
+  knockOns(sim, out, from, until, worlds)
   return out.sort((a, b) => Date.parse(a.onset) - Date.parse(b.onset) || a.stream.localeCompare(b.stream))
+}
+
+/**
+ * Streams that move without an effect naming them: downstream of a scenario (requests expire a
+ * day later, approvals come weeks later) or of a background event. Found where the stream's
+ * expected ratio departs from 1 by more than KNOCK_ON_THRESHOLD, and listed with the cause
+ * upstream of them that began last before they moved.
+ */
+function knockOns(sim: Simulation, out: GroundTruthEffect[], from: number, until: number, worlds: ExpectedWorlds): void {
+  const model = sim.engine.model
+  const named = new Set(out.map((e) => `${e.stream}|${viewKind(e)}`))
+  const upstream = ancestors(sim)
+  const views: Array<{ view: TruthView; from: number }> = []
+  const runs = sim.effects.runs
+  if (runs.length > 0) views.push({ view: 'scenario', from: Math.max(from, Math.min(...runs.map((c) => c.run.startMs))) })
+  if (sim.background) views.push({ view: 'background', from: Math.max(from, sim.historyStartMs) })
+  for (const { view, from: start } of views) {
+    const causes = out.filter((e) => viewKind(e) === view && e.mechanism !== 'knock-on')
+    for (const s of model.streams) {
+      if (s.def.measure !== 'count' || named.has(`${s.name}|${view}`)) continue
+      for (const span of movedSpans(start, until, (t) => worlds.ratio(view, s.idx, t, Math.min(t + SAMPLE_MS, until)))) {
+        const cause = latestCause(causes, upstream[s.idx]!, model.streams.map((x) => x.name), span.from, view, runs)
+        if (!cause) continue
+        const peak = span.samples.reduce((p, x) => (Math.abs(x.factor - 1) > Math.abs(p.factor - 1) ? x : p), span.samples[0]!)
+        out.push({
+          id: `${cause.id}:${s.name}:knock-on:${span.samples[0]!.timestamp}`,
+          stream: s.name,
+          cause,
+          mechanism: 'knock-on',
+          declaredFactor: 1,
+          onset: span.samples[0]!.timestamp,
+          peak,
+          settleEnd: formatIso(span.to),
+          factors: span.samples,
+        })
+      }
+    }
+  }
+}
+
+function viewKind(e: GroundTruthEffect): TruthView {
+  return e.cause.kind === 'scenario' || e.cause.kind === 'scenario-event' || e.cause.scenarioId !== undefined ? 'scenario' : 'background'
+}
+
+/** Maximal runs of 15-minute samples whose ratio departs from 1 beyond the threshold (gaps under an hour bridged). */
+function movedSpans(from: number, to: number, ratio: (t: number) => number): Array<{ from: number; to: number; samples: Sample[] }> {
+  const spans: Array<{ from: number; to: number; samples: Sample[] }> = []
+  let open: { from: number; to: number; samples: Sample[] } | undefined
+  let pending: Sample[] = []
+  for (let t = Math.ceil(from / SAMPLE_MS) * SAMPLE_MS; t < to; t += SAMPLE_MS) {
+    const r = ratio(t)
+    const sample = { timestamp: stamp(t), factor: round4(r), expectedRatio: round4(r) }
+    if (Math.abs(r - 1) > KNOCK_ON_THRESHOLD) {
+      if (open && t - open.to < KNOCK_ON_GAP_MS) {
+        open.samples.push(...pending, sample)
+        open.to = t + SAMPLE_MS
+      } else spans.push((open = { from: t, to: t + SAMPLE_MS, samples: [sample] }))
+      pending = []
+    } else if (open) pending.push(sample)
+  }
+  return spans
+}
+
+/** Per stream: every stream upstream of it, by chains and cascade rules. */
+function ancestors(sim: Simulation): Array<Set<number>> {
+  const model = sim.engine.model
+  const parents: Array<Set<number>> = model.streams.map(() => new Set())
+  for (const c of model.chains) {
+    for (const b of c.branches) {
+      if (b.target >= 0) parents[b.target]!.add(c.trigger)
+      for (const d of b.then?.branches ?? []) if (d.target >= 0) parents[d.target]!.add(c.trigger)
+    }
+  }
+  for (const r of sim.effects.cascades.rules) parents[r.target]!.add(r.trigger)
+  return parents.map((_, s) => {
+    const seen = new Set<number>()
+    const todo = [...parents[s]!]
+    while (todo.length) {
+      const p = todo.pop()!
+      if (seen.has(p)) continue
+      seen.add(p)
+      todo.push(...parents[p]!)
+    }
+    return seen
+  })
+}
+
+/** The cause of a moved span: the effect on a stream upstream that began last before it. */
+function latestCause(
+  causes: GroundTruthEffect[],
+  upstream: Set<number>,
+  names: string[],
+  at: number,
+  view: TruthView,
+  runs: Simulation['effects']['runs'],
+): GroundTruthEffect['cause'] | undefined {
+  const up = new Set([...upstream].map((s) => names[s]))
+  let best: GroundTruthEffect | undefined
+  for (const e of causes) {
+    if (!up.has(e.stream) || Date.parse(e.onset) > at) continue
+    if (!best || Date.parse(e.onset) > Date.parse(best.onset)) best = e
+  }
+  if (best) return best.cause
+  if (view !== 'scenario') return undefined
+  // A scenario's reach beyond the range asked: name the run that began last.
+  const run = runs.filter((c) => c.run.startMs <= at).sort((a, b) => b.run.startMs - a.run.startMs)[0]?.run
+  return run && { kind: 'scenario', id: run.id, name: run.def.name, scenarioId: run.def.id }
 }

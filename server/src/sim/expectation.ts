@@ -6,7 +6,7 @@
  * season change are all expected rather than flagged. Scenarios never enter it: normalization
  * compares what the data shows against this baseline.
  */
-import { conditionShare, type Model, type StreamRt } from './model.js'
+import { conditionShare, type ChainRt, type Model, type StreamRt } from './model.js'
 import { ANSWER_MARGIN, PayoutBook, TICKET_RESOLUTION_HOURS } from './processes.js'
 import { Rng } from './rng.js'
 import { BUCKET_MS, HOUR, MINUTE } from './time.js'
@@ -19,6 +19,20 @@ export interface ExpectationSource {
   rootActiveFrom: Float64Array
   levelStream: number
   levelBase(s: StreamRt): number
+}
+
+/**
+ * What bends a world, as the pass needs it (the engine's Modifiers, read-only): with them the
+ * same pass gives the expected counts of a world with its scenarios, background events and
+ * cascades, so its ratio to the baseline pass is the ground truth of what they change.
+ */
+export interface ExpectationModifiers {
+  /** Multiplier on a stream's own arrivals (or level) at t. */
+  rate(stream: number, t: number): number
+  /** The branch probabilities (and follow-through shares) of a chain decided at t, known at knownAt. */
+  plan(chain: ChainRt, t: number, knownAt: number): { p: readonly number[]; follow?: readonly number[] } | undefined
+  /** How much likelier a conditional branch's condition is at t than in the baseline. */
+  conditionGrowth(chain: ChainRt, branch: number, t: number): number
 }
 
 /** Streams whose follow-ups are timed from a session's scheduled start. */
@@ -55,8 +69,8 @@ export interface ExpectationState {
   diff: Float64Array<ArrayBuffer>[]
   prefix: Float64Array<ArrayBuffer>[]
   running: Float64Array<ArrayBuffer>
-  requestsByDay: Array<[number, number]>
-  requestsThisHour: number
+  confirmedByDay: Array<[number, number]>
+  confirmedThisHour: number
   ticketKernels: Array<[number, Float64Array<ArrayBuffer>]>
 }
 
@@ -66,10 +80,10 @@ export class Expectation {
   /** Difference array of whole-bucket densities still to be integrated into `mass`. */
   private readonly diff: Growable[]
   private readonly running: Float64Array<ArrayBuffer>
-  /** Requests per local day, spread over their sessions' scheduled slots at the day's end. */
-  private readonly requestsByDay = new Map<number, number>()
-  /** Requests of the hour being swept (their cancellations are placed at the hour's end). */
-  private requestsThisHour = 0
+  /** Confirmed requests per local day, spread over their sessions' scheduled slots at the day's end. */
+  private readonly confirmedByDay = new Map<number, number>()
+  /** Confirmed requests of the hour being swept (their cancellations are placed at the hour's end). */
+  private confirmedThisHour = 0
   /** Prefix sums of finalized buckets. */
   private readonly prefix: Growable[]
   private swept = 0
@@ -88,6 +102,7 @@ export class Expectation {
   constructor(
     private readonly model: Model,
     private readonly src: ExpectationSource,
+    private readonly mods?: ExpectationModifiers,
   ) {
     const n = model.streams.length
     this.mass = Array.from({ length: n }, () => new Growable())
@@ -205,13 +220,13 @@ export class Expectation {
       const s = model.streams[i]!
       const factor = s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor
       if (i === this.src.levelStream) {
-        if (tb >= this.src.historyStartMs) this.mass[i]!.add(b, this.src.levelBase(s) * factor)
+        if (tb >= this.src.historyStartMs) this.mass[i]!.add(b, this.src.levelBase(s) * factor * (this.mods ? this.mods.rate(i, tb) : 1))
         continue
       }
       this.diff[i]!.ensure(b)
       this.running[i]! += this.diff[i]!.data[b]!
       this.mass[i]!.add(b, this.running[i]!)
-      if (s.rootPerHour > 0 && tb >= this.src.rootActiveFrom[i]!) this.mass[i]!.add(b, s.rootPerHour * (BUCKET_MS / HOUR) * factor)
+      if (s.rootPerHour > 0 && tb >= this.src.rootActiveFrom[i]!) this.mass[i]!.add(b, s.rootPerHour * (BUCKET_MS / HOUR) * factor * this.rateOver(i, tb))
       const m = this.mass[i]!.data[b]!
       if (m > 0) this.flowOut(s, b, m)
     }
@@ -220,13 +235,29 @@ export class Expectation {
     for (let i = 0; i < model.streams.length; i++) this.finalize(i, b)
   }
 
+  /** The mean rate multiplier over a bucket's one-minute steps (the engine bends each step). */
+  private rateOver(i: number, tb: number): number {
+    if (!this.mods) return 1
+    let f = 0
+    for (let k = 0; k < BUCKET_MS / MINUTE; k++) f += this.mods.rate(i, tb + k * MINUTE)
+    return f / (BUCKET_MS / MINUTE)
+  }
+
+  /** Probability of branch i of a chain decided at t (known at knownAt): bent where a modifier bends it. */
+  private p(chain: ChainRt, i: number, t: number, knownAt = t): number {
+    const br = chain.branches[i]!
+    const plan = this.mods?.plan(chain, t, knownAt)
+    return plan ? plan.p[i]! * (plan.follow?.[i] ?? 1) : br.p
+  }
+
   private flowOut(s: StreamRt, b: number, m: number): void {
+    const t = this.src.originMs + (b + 0.5) * BUCKET_MS
     for (const chain of s.chains) {
-      for (const br of chain.branches) {
+      for (const [i, br] of chain.branches.entries()) {
         if (br.target < 0 || br.anchor) continue
         if (s.idx === this.anchorSource && (br.target === this.anchorStage || br.target === this.declineStage)) continue
-        let share = br.p * ((br.countMin + br.countMax) / 2)
-        if (br.condition) share *= conditionShare(s.def.payload[br.condition[0]!.field], br.condition)
+        let share = this.p(chain, i, t) * ((br.countMin + br.countMax) / 2)
+        if (br.condition) share *= conditionShare(s.def.payload[br.condition[0]!.field], br.condition) * (this.mods ? this.mods.conditionGrowth(chain, i, t) : 1)
         const kernel = chain.trigger === this.model.index.get('support.ticket.created') ? this.ticketKernels.get(br.target) : undefined
         if (kernel) {
           const arr = this.mass[br.target]!
@@ -250,22 +281,26 @@ export class Expectation {
     if (!booking) return
     const tb = this.src.originMs + b * BUCKET_MS
     const day = cal.localDay(tb)
-    this.requestsByDay.set(day, (this.requestsByDay.get(day) ?? 0) + m)
     const t = tb + BUCKET_MS / 2
-    for (const br of booking.branches) {
+    for (const [i, br] of booking.branches.entries()) {
       if (br.target !== this.anchorStage && br.target !== this.declineStage) continue
+      const p = this.p(booking, i, t)
       // Six days of slots out of seven are far enough for the full window.
-      this.spread(br.target, b, m * br.p * (6 / 7), br.minDelay, br.maxDelay)
+      this.spread(br.target, b, m * p * (6 / 7), br.minDelay, br.maxDelay)
       const base = cal.midnightOf(day + 1) + 8 * HOUR
       for (let j = 0; j < 48; j++) {
         const sched = base + j * 15 * MINUTE
         const max = Math.max(br.minDelay, Math.min(br.maxDelay, sched - ANSWER_MARGIN - t))
-        this.spread(br.target, b, (m * br.p) / (7 * 48), br.minDelay, max)
+        this.spread(br.target, b, (m * p) / (7 * 48), br.minDelay, max)
+      }
+      // Confirmed sessions, as bent when they were decided: what their later decisions start from.
+      if (br.target === this.anchorStage) {
+        this.confirmedByDay.set(day, (this.confirmedByDay.get(day) ?? 0) + m * p)
+        this.confirmedThisHour += m * p
       }
     }
-    this.requestsThisHour += m
     // At the day's last bucket: place its sessions' anchored follow-ups.
-    if (cal.localDay(tb + BUCKET_MS) !== day) this.anchoredFollowUps(day, booking)
+    if (cal.localDay(tb + BUCKET_MS) !== day) this.anchoredFollowUps(day)
   }
 
   /**
@@ -276,27 +311,28 @@ export class Expectation {
    * time of day.
    */
   private cancellations(hourStart: number): void {
-    const requests = this.requestsThisHour
-    this.requestsThisHour = 0
+    const confirmed = this.confirmedThisHour
+    this.confirmedThisHour = 0
     const booking = this.model.streams[this.anchorSource]?.chains.find((c) => c.outcome)
     const confirm = booking?.branches.find((x) => x.target === this.anchorStage)
-    if (!confirm || requests === 0) return
+    if (!confirm || confirmed === 0) return
     const cal = this.model.calendar
     const day = cal.localDay(hourStart)
     const b = this.bucketOf(hourStart + HOUR / 2)
     const centre = this.src.originMs + (b + 0.5) * BUCKET_MS
     const tau = hourStart + HOUR / 2
-    const perSlot = (requests * confirm.p) / (7 * 48)
+    const perSlot = confirmed / (7 * 48)
     for (const chain of this.model.streams[this.anchorStage]!.chains) {
-      for (const br of chain.branches) {
+      for (const [i, br] of chain.branches.entries()) {
         if (br.target < 0 || br.anchor !== 'before_scheduled_time') continue
-        const m = perSlot * br.p
         for (let k = 1; k <= 7; k++) {
           const base = cal.midnightOf(day + k) + 8 * HOUR
           for (let j = 0; j < 48; j++) {
             const sched = base + j * 15 * MINUTE
             const answerSpan = Math.max(confirm.minDelay, Math.min(confirm.maxDelay, sched - ANSWER_MARGIN - tau))
             const answered = tau + answerSpan / 2
+            // Decided when the confirmation is, with what was known at the request.
+            const m = perSlot * this.p(chain, i, answered, tau)
             // The share whose 1-48 h lead would reach back before the confirmation.
             const early = Math.min(1, Math.max(0, (br.maxDelay - (sched - answered)) / (br.maxDelay - br.minDelay || 1)))
             if (early > 0) this.spread(br.target, b, m * early, tau - centre + MINUTE, tau - centre + MINUTE + answerSpan)
@@ -312,27 +348,33 @@ export class Expectation {
     }
   }
 
-  private anchoredFollowUps(day: number, booking: StreamRt['chains'][number]): void {
-    const requests = this.requestsByDay.get(day) ?? 0
-    this.requestsByDay.delete(day)
-    const confirm = booking.branches.find((x) => x.target === this.anchorStage)
-    if (!confirm || requests === 0) return
+  private anchoredFollowUps(day: number): void {
+    const confirmed = this.confirmedByDay.get(day) ?? 0
+    this.confirmedByDay.delete(day)
+    if (confirmed === 0) return
     const cal = this.model.calendar
-    const perSlot = (requests * confirm.p) / (7 * 48)
+    const perSlot = confirmed / (7 * 48)
+    // Taken when the confirmation is (about midday of the request's day, for a bent share).
+    const confirmedAt = cal.midnightOf(day) + 12 * HOUR
     for (const chain of this.model.streams[this.anchorStage]!.chains) {
-      // A branch deferring to a later decision contributes that decision's branches, at its time.
-      const branches = chain.branches.flatMap((b) =>
-        b.then ? b.then.branches.map((d) => ({ ...d, anchor: b.anchor, p: b.p * d.p, minDelay: b.minDelay + d.minDelay, maxDelay: b.maxDelay + d.maxDelay })) : [b],
-      )
-      for (const br of branches) {
-        if (br.target < 0 || br.anchor !== 'scheduled_time') continue
-        for (let k = 1; k <= 7; k++) {
-          const base = cal.midnightOf(day + k) + 8 * HOUR
-          for (let j = 0; j < 48; j++) {
-            const sched = base + j * 15 * MINUTE
-            const sb = this.bucketOf(sched)
-            const centre = this.src.originMs + (sb + 0.5) * BUCKET_MS
-            this.spread(br.target, sb, perSlot * br.p, br.minDelay + (sched - centre), br.maxDelay + (sched - centre))
+      for (const [i, b] of chain.branches.entries()) {
+        if (b.anchor !== 'scheduled_time') continue
+        const outer = this.p(chain, i, confirmedAt)
+        // A branch deferring to a later decision contributes that decision's branches, decided at the slot.
+        const inner = b.then ? b.then.branches.map((d, k) => ({ br: d, k })) : [{ br: b, k: -1 }]
+        for (const { br, k: di } of inner) {
+          if (br.target < 0) continue
+          const lo = b.then ? b.minDelay + br.minDelay : br.minDelay
+          const hi = b.then ? b.maxDelay + br.maxDelay : br.maxDelay
+          for (let k = 1; k <= 7; k++) {
+            const base = cal.midnightOf(day + k) + 8 * HOUR
+            for (let j = 0; j < 48; j++) {
+              const sched = base + j * 15 * MINUTE
+              const sb = this.bucketOf(sched)
+              const centre = this.src.originMs + (sb + 0.5) * BUCKET_MS
+              const p = b.then ? outer * this.p(b.then, di, sched) : outer
+              this.spread(br.target, sb, perSlot * p, lo + (sched - centre), hi + (sched - centre))
+            }
           }
         }
       }
@@ -374,8 +416,8 @@ export class Expectation {
       diff: this.diff.map((g) => g.data),
       prefix: this.prefix.map((g) => g.data),
       running: this.running,
-      requestsByDay: [...this.requestsByDay],
-      requestsThisHour: this.requestsThisHour,
+      confirmedByDay: [...this.confirmedByDay],
+      confirmedThisHour: this.confirmedThisHour,
       ticketKernels: [...this.ticketKernels],
     }
   }
@@ -391,8 +433,8 @@ export class Expectation {
     state.diff.forEach((d, i) => (this.diff[i]!.data = d))
     state.prefix.forEach((d, i) => (this.prefix[i]!.data = d))
     this.running.set(state.running)
-    for (const [day, n] of state.requestsByDay) this.requestsByDay.set(day, n)
-    this.requestsThisHour = state.requestsThisHour
+    for (const [day, n] of state.confirmedByDay) this.confirmedByDay.set(day, n)
+    this.confirmedThisHour = state.confirmedThisHour
     for (const [s, k] of state.ticketKernels) this.ticketKernels.set(s, k)
     this.swept = state.swept
     this.sweeping = state.swept - 1
