@@ -42,9 +42,10 @@ export interface AppOptions {
   stateDir?: string
   /**
    * The state-changing endpoints: with `adminToken` they need `Authorization: Bearer <token>`
-   * (without it they are open, the demo default); `rateLimitPerMinute` per client IP (default 30).
+   * (without it they are open and unlimited, the demo default); `rateLimitPerMinute` per client IP
+   * applies with a token (default 30).
    */
-  controls?: { adminToken?: string; rateLimitPerMinute?: number; now?: () => number }
+  controls?: { adminToken?: string; rateLimitPerMinute?: number }
   /** WebSocket heartbeat, slow-consumer and catch-up limits. */
   websocket?: {
     pingIntervalMs?: number
@@ -119,7 +120,6 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(controlsPlugin, {
     adminToken: options.controls?.adminToken,
     rateLimitPerMinute: options.controls?.rateLimitPerMinute ?? DEFAULT_CONTROL_RATE_LIMIT,
-    now: options.controls?.now ?? Date.now,
     origins: options.corsOrigins ?? '*',
   })
   await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, simulation: options.simulation ?? {}, stateDir: options.stateDir })
