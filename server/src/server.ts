@@ -3,11 +3,13 @@
  * health checks see 503 rather than a refused connection while history is generated), and
  * shut down gracefully on SIGTERM/SIGINT.
  */
+import type { AddressInfo } from 'node:net'
 import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
 import { precomputeExpectation } from './expectation-worker.js'
 import { IN_MEMORY, Journal, JournalPathError } from './journal/journal.js'
 import { defaultStart } from './journal/open.js'
 import { DEFAULT_CONFIG_DIR } from './paths.js'
+import { publicUrls, readyMessage } from './urls.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
@@ -50,8 +52,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
 
-  await app.listen({ port: env.port, host: env.host })
+  // Listening is not ready: health answers 503 NOT_READY until the world is built.
+  await app.listen({ port: env.port, host: env.host, listenTextResolver: (address) => `listening on ${address}; not ready yet: building the world` })
   await app.streams.start()
+  const urls = publicUrls(app.server.address() as AddressInfo, env.publicDomain)
+  app.log.info(urls, readyMessage(urls))
 }
 
 main().catch(async (err: unknown) => {
