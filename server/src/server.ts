@@ -8,6 +8,7 @@ import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
 import { precomputeExpectation } from './expectation-worker.js'
 import { IN_MEMORY, Journal, JournalPathError } from './journal/journal.js'
 import { defaultStart } from './journal/open.js'
+import { stateDirProblem } from './journal/writable.js'
 import { DEFAULT_CONFIG_DIR } from './paths.js'
 import { publicUrls, readyMessage } from './urls.js'
 
@@ -18,7 +19,11 @@ async function main(): Promise<void> {
   // The live start is fixed before anything else (the wall clock is read in the shell), so the
   // expectation thread started next computes for the same world the app will build.
   // A journal of an earlier run names its own start when none is asked for: compute for that one.
-  const journalled = env.app.stateDir && env.app.stateDir !== IN_MEMORY ? new Journal(env.app.stateDir).peekWorld() : undefined
+  const persistent = env.app.stateDir && env.app.stateDir !== IN_MEMORY ? env.app.stateDir : undefined
+  // First: a volume this user cannot write is said plainly, before anything reads it.
+  const problem = persistent && stateDirProblem(persistent)
+  if (problem) throw new JournalPathError(problem)
+  const journalled = persistent ? new Journal(persistent).peekWorld() : undefined
   const asked = env.app.simulation
   const wallStart = defaultStart(Date.now())
   const sim = { startMs: asked?.startMs ?? journalled?.startMs ?? wallStart, historyDays: asked?.historyDays ?? journalled?.historyDays ?? DEFAULT_HISTORY_DAYS }
