@@ -27,13 +27,16 @@ COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/admin-ui/package.json admin-ui/package.json
 COPY --from=build /app/admin-ui/dist admin-ui/dist
 COPY --from=build /app/config config
-COPY --from=build /app/scripts/start.mjs /app/scripts/export.mjs scripts/
+COPY --from=build /app/scripts/start.mjs /app/scripts/export.mjs /app/scripts/docker-entrypoint.sh scripts/
 COPY --from=build /app/scripts/lib/build.mjs scripts/lib/build.mjs
-# The control journal: mount a volume here so a redeploy replays the world (README: Restarts).
+# The control journal. No VOLUME here (Railway refuses the instruction): attach a volume at
+# /app/data in the platform so a redeploy replays the world (README: Deploying).
 ENV STATE_DIR=/app/data
 RUN mkdir -p /app/data && chown node:node /app/data
-VOLUME /app/data
-USER node
+# No USER: the container starts as root so the entrypoint can hand a root-owned volume to
+# `node`; it then drops root (setpriv, util-linux) before the server starts.
+ENTRYPOINT ["/app/scripts/docker-entrypoint.sh"]
 EXPOSE 3000
-# The same command as on a laptop; with no sources in the image, start.mjs builds nothing.
-CMD ["npm", "start"]
+# What `npm start` runs, without npm between the signals and the server; with no sources in
+# the image, start.mjs builds nothing.
+CMD ["node", "scripts/start.mjs"]

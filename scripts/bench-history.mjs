@@ -24,7 +24,7 @@ const server = await startServer({ env: { LOG_LEVEL: 'info', SIM_START: START, S
 const readyMs = performance.now() - t0
 const base = server.url
 // The server logs its build time and event count when the world is ready.
-const ready = JSON.parse(server.output().split('\n').find((l) => l.includes('"simulation ready"')))
+const ready = JSON.parse(server.output().split('\n').find((l) => l.includes('"msg":"simulation ready')))
 const peakRss = () => {
   const status = fs.readFileSync(`/proc/${server.pid}/status`, 'utf8')
   return Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024

@@ -3,7 +3,7 @@
  * public; without one nothing changes (the demo default). Control requests are rate limited per
  * client; the limiter's clock is the test's, so the test counts requests and never waits.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { ApiError } from '@marketsim/shared-types'
 import { EnvError, readEnv } from '../server/src/env.js'
 import { build, schemaErrors } from './helpers.js'
@@ -59,11 +59,20 @@ t.test('with ADMIN_TOKEN, reads stay public and the right token drives every con
   t.equal((await app.inject('/api/simulation/state')).json().baselineState, 'normal')
 })
 
-t.test('without ADMIN_TOKEN the controls are open, as before', async (t) => {
-  const app = await build(t)
+t.test('without ADMIN_TOKEN the controls are open and not rate limited: a script may loop them', async (t) => {
+  const app = await build(t, { controls: { rateLimitPerMinute: 3 } })
   const res = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 60 } })
   t.equal(res.statusCode, 200)
   t.equal(res.json().speed, 60)
+  // Ten times the limit that would apply with a token, as an integration test loops them.
+  const codes = new Set<number>()
+  for (let i = 0; i < 10; i++) {
+    codes.add((await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'exam-season-surge' } })).statusCode)
+    codes.add((await app.inject({ method: 'POST', url: '/api/simulation/stop' })).statusCode)
+    codes.add((await app.inject({ method: 'POST', url: '/api/simulation/reset' })).statusCode)
+  }
+  t.same([...codes], [200], 'every activate/stop/reset answered 200, none 429')
+  t.notOk(res.headers['x-ratelimit-limit'], 'no limit is announced either')
 })
 
 t.test('the token is checked before the body: a caller without it learns nothing about the input', async (t) => {
@@ -72,10 +81,12 @@ t.test('the token is checked before the body: a caller without it learns nothing
   t.equal(res.statusCode, 401)
 })
 
+const auth = { authorization: `Bearer ${TOKEN}` }
+
 t.test('behind a proxy (trustProxy) each forwarded client has its own budget; without it the header is ignored', async (t) => {
   for (const trustProxy of [true, false]) {
-    const app = await build(t, { trustProxy, controls: { rateLimitPerMinute: 2, now: () => 0 } })
-    const from = (ip: string) => app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 1 }, headers: { 'x-forwarded-for': ip } })
+    const app = await build(t, { trustProxy, controls: { adminToken: TOKEN, rateLimitPerMinute: 2 } })
+    const from = (ip: string) => app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 1 }, headers: { ...auth, 'x-forwarded-for': ip } })
     await from('203.0.113.1')
     await from('203.0.113.1')
     t.equal((await from('203.0.113.1')).statusCode, 429, 'the first client is over its budget')
@@ -83,29 +94,46 @@ t.test('behind a proxy (trustProxy) each forwarded client has its own budget; wi
   }
 })
 
-t.test('control requests past the limit are a 429 with Retry-After that changes nothing; the bucket refills', async (t) => {
-  let now = 1_000_000
-  const app = await build(t, { controls: { rateLimitPerMinute: 5, now: () => now } })
-  const speed = (s: number) => app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: s } })
-  for (let i = 1; i <= 5; i++) t.equal((await speed(i)).statusCode, 200, `request ${i} of 5`)
+/** Moves Date.now (the limiter's clock) forward by `ms` for the rest of the test: time travel, not waiting. */
+function travel(t: Test, ms: number) {
+  const real = Date.now
+  const shifted = () => real() + ms
+  Date.now = shifted
+  t.teardown(() => {
+    if (Date.now === shifted) Date.now = real
+  })
+}
+
+t.test('with ADMIN_TOKEN, control requests past the limit are a 429 with Retry-After that changes nothing; the window passes', async (t) => {
+  const app = await build(t, { controls: { adminToken: TOKEN, rateLimitPerMinute: 5 } })
+  const speed = (s: number) => app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: s }, headers: auth })
+  for (let i = 1; i <= 5; i++) {
+    const ok = await speed(i)
+    t.equal(ok.statusCode, 200, `request ${i} of 5`)
+    t.equal(ok.headers['x-ratelimit-remaining'], String(5 - i), 'the allowance left is announced')
+  }
   const refused = await speed(600)
   t.equal(refused.statusCode, 429)
   t.same(schemaErrors(ApiError, refused.json()), [])
   t.equal(refused.json().error.code, 'RATE_LIMITED')
-  t.equal(refused.headers['retry-after'], '12', 'one request comes back every 60/5 s')
+  t.match(refused.json().error, { message: /^Too many control requests: try again in \d+ s$/, details: 'at most 5 per minute per client' })
+  const retryAfter = Number(refused.headers['retry-after'])
+  t.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After within the minute's window (${retryAfter} s)`)
+  t.match(refused.json().error.message, ` ${retryAfter} s`, 'the message and the header agree')
   t.equal((await app.inject('/api/simulation/clock')).json().speed, 5, 'the refused request changed nothing')
-  t.equal((await app.inject({ method: 'POST', url: '/api/simulation/stop' })).statusCode, 429, 'every control shares the budget')
+  t.equal((await app.inject({ method: 'POST', url: '/api/simulation/stop', headers: auth })).statusCode, 429, 'every control shares the budget')
   for (let i = 0; i < 50; i++) t.equal((await app.inject('/api/simulation/state')).statusCode, 200) // reads are not limited
-  now += 12_000
-  t.equal((await speed(7)).statusCode, 200, 'after Retry-After one more is allowed')
-  t.equal((await speed(8)).statusCode, 429, 'and only one')
+  travel(t, retryAfter * 1000)
+  t.equal((await speed(7)).statusCode, 200, 'after Retry-After the client may go on')
+  t.equal((await app.inject('/api/simulation/clock')).json().speed, 7)
 })
 
 t.test('the limit counts wrong tokens too, so guessing is limited', async (t) => {
-  const app = await build(t, { controls: { adminToken: TOKEN, rateLimitPerMinute: 3, now: () => 0 } })
+  const app = await build(t, { controls: { adminToken: TOKEN, rateLimitPerMinute: 3 } })
   const guess = () => app.inject({ method: 'POST', url: '/api/simulation/stop', headers: { authorization: 'Bearer guess-guess-guess-guess' } })
   for (let i = 0; i < 3; i++) t.equal((await guess()).statusCode, 401)
   t.equal((await guess()).statusCode, 429)
+  t.equal((await app.inject({ method: 'POST', url: '/api/simulation/stop', headers: auth })).statusCode, 429, 'the right token waits too: the budget is the client\'s')
 })
 
 t.test('/docs/json declares the bearer scheme and the 401/429 answers of every control', async (t) => {

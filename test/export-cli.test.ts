@@ -102,3 +102,51 @@ t.test('on a terminal a progress bar redraws in place, then the summary replaces
   t.match(frames.at(-2), /^\[#{24}\] 100%  2026-11-26T08:02:00Z  [\d,]+ events/, 'the last frame is the end of the window')
   t.match(frames.at(-1), /^\x1b\[Kexport: [\d,]+ events to stdout/, 'the bar is cleared for the summary')
 })
+
+t.test('--help (or -h, wherever it stands) prints the usage and every option on stdout and exits 0', async (t) => {
+  for (const args of [['--help'], ['-h'], ['--from', 'garbage', '--help'], ['--fromm', 'x', '-h']]) {
+    const r = await exportRun(args)
+    t.equal(r.code, 0, `${args.join(' ')}: exit 0`)
+    t.match(r.stdout, /^usage: npm run -s export -- --from <ISO> --to <ISO>/, 'starts with the usage')
+    t.equal(r.stderr, '', 'nothing on stderr: help is not an error')
+    // Every option the parser accepts is explained.
+    for (const flag of ['--from', '--to', '--start', '--history-days', '--seed', '--streams', '--format', '--out', '--truth', '--scenario', '--journal', '--world', '--config', '--progress', '--help']) {
+      t.match(r.stdout, new RegExp(`\\n  (-h, |--from, )?${flag}[ ,]`), `${flag} is explained`)
+    }
+  }
+  const child = spawnSync(process.execPath, [path.join(ROOT_DIR, 'scripts/export.mjs'), '--help'], { encoding: 'utf8' })
+  t.equal(child.status, 0, 'the process exits 0')
+  t.match(child.stdout, /^usage: /)
+  t.match(child.stdout, /Exit codes: 0 done/)
+})
+
+t.test('--progress decides the bar: off on a terminal draws none, on draws one into a log; a bad value is exit 2', async (t) => {
+  const window = [...WORLD, '--from', iso(TEST_START), '--to', iso(TEST_START + MIN)]
+  const off = await exportRun([...window, '--progress', 'off'], { tty: true })
+  t.equal(off.code, 0)
+  t.notMatch(off.stderr, /\r/, 'no bar')
+  t.match(off.stderr, /^export: [\d,]+ events to stdout/, 'the summary only')
+  let clock = 0
+  const on = await exportRun([...window, '--progress', 'on'], { tty: false, now: () => (clock += 50) })
+  t.match(on.stderr, /\r\[[#-]{24}\]/, 'a bar although stderr is no terminal')
+  const bad = await exportRun([...window, '--progress', 'sometimes'])
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /--progress sometimes: expected auto, on or off/)
+})
+
+t.test('the process through a real pipe: quiet by default (one summary line), a bar when --progress on forces it', async (t) => {
+  const window = [path.join(ROOT_DIR, 'scripts/export.mjs'), ...WORLD, '--from', iso(TEST_START), '--to', iso(TEST_START + 2 * MIN)]
+  // spawnSync pipes stdout and stderr: neither is a terminal.
+  const opts = { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 } as const
+  const piped = spawnSync(process.execPath, window, opts)
+  t.equal(piped.status, 0, piped.stderr)
+  t.ok(parse(piped.stdout).length > 0, 'the events on stdout')
+  t.notMatch(piped.stderr, /\r|\x1b/, 'no carriage returns or escapes in a log')
+  t.match(piped.stderr, /^export: [\d,]+ events to stdout in [\d.]+ s.*\n$/, 'one summary line')
+  t.equal(piped.stderr.split('\n').filter(Boolean).length, 1)
+  const forced = spawnSync(process.execPath, [...window, '--progress', 'on'], opts)
+  t.equal(forced.status, 0, forced.stderr)
+  t.match(forced.stderr, /\r\[#{24}\] 100%/, 'the bar, ending at 100%')
+  t.match(forced.stderr, /\r\x1b\[Kexport: [\d,]+ events to stdout/, 'cleared for the summary')
+  t.equal(forced.stdout, piped.stdout, 'the bar never touches the data')
+})

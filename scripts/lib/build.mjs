@@ -44,10 +44,16 @@ export function buildIfStale({ only = PACKAGES.map((p) => p.ws), tag, quietStdou
     const built = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0
     const src = Math.max(...pkg.sources.map((s) => newest(path.join(dir, s))))
     if (built && built >= src && !upstreamRebuilt) continue
-    ;(quietStdout ? console.error : console.log)(`[${tag}] building ${pkg.ws}${built ? ' (sources changed)' : ''}`)
+    const say = quietStdout ? console.error : console.log
+    say(`[${tag}] building ${pkg.ws}${built ? ' (sources changed)' : ' (first build)'}…`)
     const stdio = quietStdout ? ['ignore', process.stderr, process.stderr] : 'inherit'
+    const t0 = performance.now()
     const r = spawnSync('npm', ['run', 'build', '--workspace', pkg.ws], { cwd: ROOT, stdio })
-    if (r.status !== 0) process.exit(r.status ?? 1)
+    if (r.status !== 0) {
+      console.error(`[${tag}] building ${pkg.ws} failed (exit ${r.status ?? r.signal}); see above`)
+      process.exit(r.status ?? 1)
+    }
+    say(`[${tag}] built ${pkg.ws} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
     upstreamRebuilt ||= pkg.ws === 'shared-types'
   }
 }

@@ -1,10 +1,11 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DEFAULT_ADMIN_DIR, DEFAULT_CONFIG_DIR } from './paths.js'
 import { validatorCompiler } from './validation.js'
 import type { HostOptions } from './simulation-host.js'
 import configPlugin from './plugins/config.js'
 import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
+import requestLogPlugin from './plugins/request-log.js'
 import corsPlugin from './plugins/cors.js'
 import strictQueryPlugin from './plugins/strict-query.js'
 import docsPlugin from './plugins/docs.js'
@@ -42,9 +43,10 @@ export interface AppOptions {
   stateDir?: string
   /**
    * The state-changing endpoints: with `adminToken` they need `Authorization: Bearer <token>`
-   * (without it they are open, the demo default); `rateLimitPerMinute` per client IP (default 30).
+   * (without it they are open and unlimited, the demo default); `rateLimitPerMinute` per client IP
+   * applies with a token (default 30).
    */
-  controls?: { adminToken?: string; rateLimitPerMinute?: number; now?: () => number }
+  controls?: { adminToken?: string; rateLimitPerMinute?: number }
   /** WebSocket heartbeat, slow-consumer and catch-up limits. */
   websocket?: {
     pingIntervalMs?: number
@@ -90,6 +92,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const timeouts = { ...HTTP_TIMEOUTS, ...options.http }
   const app = Fastify({
     logger: options.logger ?? false,
+    // plugins/request-log.ts logs each request once, with its answer.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     // The world is built in an onReady hook when autoStart is on; a slow machine needs time.
     pluginTimeout: 120_000,
@@ -110,6 +114,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(validatorCompiler())
 
+  await app.register(requestLogPlugin)
   await app.register(errorsPlugin)
   // Before any route: it hooks their registration.
   await app.register(strictQueryPlugin)
@@ -119,7 +124,6 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   await app.register(controlsPlugin, {
     adminToken: options.controls?.adminToken,
     rateLimitPerMinute: options.controls?.rateLimitPerMinute ?? DEFAULT_CONTROL_RATE_LIMIT,
-    now: options.controls?.now ?? Date.now,
     origins: options.corsOrigins ?? '*',
   })
   await app.register(streamsPlugin, { autoStart: options.autoStart ?? true, simulation: options.simulation ?? {}, stateDir: options.stateDir })

@@ -9,6 +9,8 @@ export interface ServerEnv {
   port: number
   host: string
   logLevel: string
+  /** RAILWAY_PUBLIC_DOMAIN: the public host the ready line names (Railway sets it). */
+  publicDomain?: string
   app: AppOptions
 }
 
@@ -80,6 +82,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     logLevel,
+    publicDomain: env.RAILWAY_PUBLIC_DOMAIN || undefined,
     app: {
       configDir: env.CONFIG_DIR || undefined,
       trustProxy: trustProxy(env),

@@ -3,11 +3,14 @@
  * health checks see 503 rather than a refused connection while history is generated), and
  * shut down gracefully on SIGTERM/SIGINT.
  */
+import type { AddressInfo } from 'node:net'
 import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
 import { precomputeExpectation } from './expectation-worker.js'
 import { IN_MEMORY, Journal, JournalPathError } from './journal/journal.js'
 import { defaultStart } from './journal/open.js'
+import { stateDirProblem } from './journal/writable.js'
 import { DEFAULT_CONFIG_DIR } from './paths.js'
+import { publicUrls, readyMessage } from './urls.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
@@ -16,7 +19,11 @@ async function main(): Promise<void> {
   // The live start is fixed before anything else (the wall clock is read in the shell), so the
   // expectation thread started next computes for the same world the app will build.
   // A journal of an earlier run names its own start when none is asked for: compute for that one.
-  const journalled = env.app.stateDir && env.app.stateDir !== IN_MEMORY ? new Journal(env.app.stateDir).peekWorld() : undefined
+  const persistent = env.app.stateDir && env.app.stateDir !== IN_MEMORY ? env.app.stateDir : undefined
+  // First: a volume this user cannot write is said plainly, before anything reads it.
+  const problem = persistent && stateDirProblem(persistent)
+  if (problem) throw new JournalPathError(problem)
+  const journalled = persistent ? new Journal(persistent).peekWorld() : undefined
   const asked = env.app.simulation
   const wallStart = defaultStart(Date.now())
   const sim = { startMs: asked?.startMs ?? journalled?.startMs ?? wallStart, historyDays: asked?.historyDays ?? journalled?.historyDays ?? DEFAULT_HISTORY_DAYS }
@@ -50,8 +57,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
 
-  await app.listen({ port: env.port, host: env.host })
+  // Listening is not ready: health answers 503 NOT_READY until the world is built.
+  await app.listen({ port: env.port, host: env.host, listenTextResolver: (address) => `listening on ${address}; not ready yet: building the world` })
   await app.streams.start()
+  const urls = publicUrls(app.server.address() as AddressInfo, env.publicDomain)
+  app.log.info(urls, readyMessage(urls))
 }
 
 main().catch(async (err: unknown) => {

@@ -69,9 +69,29 @@ const CATCHUP_SLICE_MS = 10 * MINUTE
 /** A catch-up round shorter than this (real ms) ends it: the tick follows the rest. */
 const CATCHUP_SETTLED_MS = 20
 
-/** Build a simulation's history a simulated day at a time, yielding between, so requests keep being answered. */
-async function buildInSlices(sim: Simulation): Promise<void> {
-  for (const _ of sim.buildSteps()) await new Promise((r) => setImmediate(r))
+/**
+ * Build a simulation's history a simulated day at a time, yielding between, so requests keep
+ * being answered. `step` hears where the world got after each slice.
+ */
+async function buildInSlices(sim: Simulation, step?: (now: number) => void): Promise<void> {
+  for (const _ of sim.buildSteps()) {
+    step?.(sim.now)
+    await new Promise((r) => setImmediate(r))
+  }
+}
+
+const daysText = (n: number) => `${n} day${n === 1 ? '' : 's'}`
+
+/** The first build's progress in the log: one line per tenth of the history, so a start is never silent. */
+function historyProgress(log: FastifyBaseLogger, historyStartMs: number, historyDays: number): (now: number) => void {
+  let told = 0
+  return (now) => {
+    const days = Math.min(historyDays, Math.max(0, Math.floor((now - historyStartMs) / DAY)))
+    const tenth = Math.floor((days / historyDays) * 10)
+    if (tenth <= told) return
+    told = tenth
+    log.info({ days, historyDays }, `history: ${days} of ${daysText(historyDays)} built (${Math.round((days / historyDays) * 100)}%)`)
+  }
 }
 
 /** A journal to write to and, after a restart, what it says the world was. */
@@ -263,6 +283,8 @@ export class SimulationHost implements ControllerHost {
   }
 
   async start(): Promise<void> {
+    const { historyDays } = this.options
+    this.log.info({ historyDays }, `history: building ${daysText(historyDays)} (GET /api/health answers 503 NOT_READY until the server is ready)`)
     const pre = await this.options.expectation
     this.options.expectation = undefined // the world owns its arrays now; let them go when they grow
     if (pre) {
@@ -270,7 +292,7 @@ export class SimulationHost implements ControllerHost {
       this.log.debug({ taken: engine.expectation.restore(pre, engine.expectationKey()) }, 'expectation from the worker thread')
     }
     // Build in slices, yielding between them, so a listening server keeps answering (503).
-    await buildInSlices(this.sim)
+    await buildInSlices(this.sim, historyProgress(this.log, this.sim.historyStartMs, historyDays))
     // After a restart the world first re-emits up to where it had got, refilling the recent events.
     const resumeAt = Math.max(this.sim.now, this.persistence?.replay?.resumeAt ?? Number.NEGATIVE_INFINITY)
     const { clock, anchored } = this.restartClock(resumeAt, this.wallNow())
@@ -299,7 +321,7 @@ export class SimulationHost implements ControllerHost {
         catchUpMs: Math.round(this.realNow() - catchUpStart),
         events: this.sim.engine.processed,
       },
-      'simulation ready',
+      'simulation ready: history built, the live clock runs',
     )
     if (this.options.tickMs > 0) {
       this.timer = setInterval(guarded(this.log, 'simulation tick', () => this.tick()), this.options.tickMs)

@@ -12,7 +12,7 @@ import { ConfigError, loadConfig, type WorldConfig } from '../config/load.js'
 import { DEFAULT_CONFIG_DIR } from '../paths.js'
 import { formatBatch, header } from './format.js'
 import { fromJournal } from './journal.js'
-import { checkAgainstWorld, parseOptions, scenarioRuns, USAGE, UsageError, type ExportOptions } from './options.js'
+import { checkAgainstWorld, HELP, parseOptions, scenarioRuns, USAGE, UsageError, wantsHelp, type ExportOptions } from './options.js'
 import { progressLine, summaryLine } from './progress.js'
 import { windowEvents, windowTruth, type Progress, type WindowSpec } from './window.js'
 
@@ -40,6 +40,10 @@ class PendingFile {
 }
 
 export async function main(argv: string[], io: ExportIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout.write(`${HELP}\n`)
+    return 0
+  }
   let o: ExportOptions
   let spec: WindowSpec
   let world: WorldConfig
@@ -76,7 +80,8 @@ export async function main(argv: string[], io: ExportIO = { stdout: process.stdo
   let firstWrite: number | undefined
   let lastDraw = -Infinity
   let written = 0
-  const tty = io.stderr.isTTY === true
+  // A bar on a terminal; piped (a log, CI), only the summary line at the end.
+  const tty = o.progress === 'on' || (o.progress === 'auto' && io.stderr.isTTY === true)
   const draw = (p: Progress) => {
     // At most ten frames a second, and always the last one (100%).
     if (!tty || (p.done < p.total && now() - lastDraw < REDRAW_MS)) return

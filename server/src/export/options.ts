@@ -35,13 +35,42 @@ export interface ExportOptions {
   journal: string | undefined
   /** baseline: the same world without any scenario run (the counterfactual); its events are numbered on their own. */
   world: 'current' | 'baseline'
+  /** The progress bar on stderr: `auto` draws it when stderr is a terminal, `on`/`off` decide. */
+  progress: 'auto' | 'on' | 'off'
   /** Which of --start, --seed, --history-days were given (a journal's world must agree with them). */
   given: { start: boolean; seed: boolean; historyDays: boolean }
 }
 
 export const USAGE =
   'usage: npm run -s export -- --from <ISO> --to <ISO> [--start <ISO>] [--history-days N] [--seed N] ' +
-  '[--streams a,b] [--format ndjson|csv] [--out FILE] [--truth] [--config DIR] [--scenario id@ISO]... [--journal STATE_DIR] [--world current|baseline]'
+  '[--streams a,b] [--format ndjson|csv] [--out FILE] [--truth] [--config DIR] [--scenario id@ISO]... [--journal STATE_DIR] [--world current|baseline] ' +
+  '[--progress auto|on|off] [--help]'
+
+/** `--help`: the usage and what each option does (README, "Export", says more). */
+export const HELP = `${USAGE}
+
+Writes every event of the window [from, to) as the server's own core generates it, as NDJSON
+or CSV, to stdout or --out FILE.
+
+  --from, --to <ISO>        the window, ISO-8601 with a zone (required)
+  --start <ISO>             the world's live start (SIM_START); default --from
+  --history-days N          as SIM_HISTORY_DAYS (1-90, default 30)
+  --seed N                  as SIM_SEED (default 42)
+  --streams a,b             only these streams (default all 50)
+  --format ndjson|csv       default ndjson
+  --out FILE                write FILE (under a temporary name until complete); default stdout
+  --truth                   also FILE.truth.ndjson, the ground truth of the window (needs --out)
+  --scenario id@ISO         a scenario activated then (repeatable, in time order)
+  --journal STATE_DIR       the world and scenario runs of a server's control journal
+  --world current|baseline  baseline: the same window without any scenario (the counterfactual)
+  --config DIR              as CONFIG_DIR (default config/)
+  --progress auto|on|off    the progress bar on stderr; auto: only when stderr is a terminal
+  -h, --help                this text
+
+Exit codes: 0 done (or --help), 2 bad input (nothing written), 1 any other failure.`
+
+/** `--help` or `-h` anywhere: the help is printed and nothing else is done. */
+export const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h')
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
 
@@ -80,6 +109,7 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
         scenario: { type: 'string', multiple: true },
         journal: { type: 'string' },
         world: { type: 'string' },
+        progress: { type: 'string' },
       },
     }))
   } catch (e) {
@@ -105,6 +135,8 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
     return { id: s.slice(0, at), atMs: isoTime('scenario', s.slice(at + 1)) }
   })
   if (values.journal !== undefined && scenarios.length > 0) throw new UsageError('--journal holds the scenario runs already: leave --scenario out')
+  const progress = values.progress ?? 'auto'
+  if (progress !== 'auto' && progress !== 'on' && progress !== 'off') throw new UsageError(`--progress ${progress}: expected auto, on or off`)
   const world = values.world ?? 'current'
   if (world !== 'current' && world !== 'baseline') throw new UsageError(`--world ${world}: expected current or baseline`)
   return {
@@ -123,6 +155,7 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
     scenarios,
     journal: values.journal,
     world,
+    progress,
     given: { start: values.start !== undefined, seed: values.seed !== undefined, historyDays: values['history-days'] !== undefined },
   }
 }

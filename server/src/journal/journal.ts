@@ -27,7 +27,7 @@ export interface JournalSink {
 
 export const IN_MEMORY = ':memory:'
 
-/** The journal path exists but is not a file: nothing sensible can be done without the operator. */
+/** The journal path cannot be used (not a file, a directory that cannot be written): nothing sensible can be done without the operator. */
 export class JournalPathError extends Error {}
 
 export class Journal implements JournalSink {

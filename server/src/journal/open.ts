@@ -5,7 +5,6 @@
  * and the file as it was kept beside; only a journal path that is not a file stops the start.
  */
 import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { WorldConfig } from '../config/load.js'
 import { DEFAULT_HISTORY_DAYS } from '../env.js'
@@ -13,6 +12,7 @@ import { BUCKET_MS } from '../sim/time.js'
 import type { HostOptions, Persistence } from '../simulation-host.js'
 import { IN_MEMORY, Journal, JournalPathError, type JournalRead } from './journal.js'
 import { fold, REFILL_MS } from './replay.js'
+import { stateDirProblem } from './writable.js'
 
 /** The default seed: a plain `npm start` is reproducible. */
 export const DEFAULT_SEED = 42
@@ -60,12 +60,8 @@ export function openWorld(
   const unset = asked.startMs === undefined
   if (stateDir === undefined || stateDir === IN_MEMORY) return { options: options(asked, unset), persistence: undefined }
 
-  try {
-    fs.mkdirSync(stateDir, { recursive: true })
-    fs.accessSync(stateDir, fs.constants.W_OK)
-  } catch (err) {
-    throw new Error(`STATE_DIR=${stateDir} cannot be written (${(err as Error).message}); set STATE_DIR=:memory: to run without a journal`)
-  }
+  const problem = stateDirProblem(stateDir)
+  if (problem) throw new JournalPathError(problem)
   const journal = new Journal(stateDir)
   const hash = configHash(world)
   const read = readJournal(journal, log)

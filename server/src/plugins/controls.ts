@@ -1,16 +1,14 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { Errors, type ApiErrorLike } from '../errors.js'
 import { adminTokenProblem, bearerMatcher } from '../controls/token.js'
-import { RateLimiter } from '../controls/rate-limit.js'
 
 export interface ControlsOptions {
   /** With a token, every state-changing endpoint needs `Authorization: Bearer <token>`; without, they are open (demo default). */
   adminToken?: string
-  /** Control requests per minute and client IP, protected or not. */
+  /** Control requests per minute and client IP when protected; unprotected controls are not limited (the contract: no rate limit). */
   rateLimitPerMinute: number
-  /** The clock of the rate limiter (real milliseconds). */
-  now: () => number
   /** CORS_ORIGINS: `*` or the origins whose pages may press controls. */
   origins: '*' | string[]
 }
@@ -62,22 +60,39 @@ function crossSiteProblem(req: FastifyRequest, origins: '*' | string[]): ApiErro
     : Errors.originNotAllowed('Controls are not accepted from this origin', `${from} and not in CORS_ORIGINS`)
 }
 
+/** The window of CONTROL_RATE_LIMIT: requests per minute. */
+const RATE_WINDOW_MS = 60_000
+
 /**
- * Guards the controls (scenario, stop, reset, clock). The limit comes first so that guessing
- * tokens is limited too; the token comes before the body is read, so a caller without it
- * learns nothing about what the endpoint would have accepted; then a press from another site.
+ * Guards the controls (scenario, stop, reset, clock). With a token, the limit comes first so
+ * that guessing tokens is limited too; the token comes before the body is read, so a caller
+ * without it learns nothing about what the endpoint would have accepted; then a press from
+ * another site. Without a token nothing is limited: the open demo is for scripts and
+ * integration tests that loop activate/stop/reset, and there is no secret to guess.
  */
 export default fp<ControlsOptions>(
   async (app, opts) => {
+    if (!Number.isInteger(opts.rateLimitPerMinute) || opts.rateLimitPerMinute < 1) {
+      throw new Error(`rate limit: perMinute must be a positive integer (got ${String(opts.rateLimitPerMinute)})`)
+    }
     if (opts.adminToken !== undefined) {
       const problem = adminTokenProblem(opts.adminToken)
       if (problem) throw new Error(`admin token ${problem}`)
     }
-    const limiter = new RateLimiter(opts.rateLimitPerMinute, opts.now)
     const check = opts.adminToken === undefined ? undefined : bearerMatcher(opts.adminToken)
-    const guard = async (req: FastifyRequest) => {
-      const rate = limiter.take(req.ip)
-      if (!rate.allowed) throw Errors.rateLimited(rate.retryAfterS, limiter.perMinute)
+    let limit: ((req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) | undefined
+    if (check) {
+      // A fixed window per client (req.ip, IPv6 by its /64); the 429 in the contract's envelope.
+      await app.register(rateLimit, {
+        global: false,
+        max: opts.rateLimitPerMinute,
+        timeWindow: RATE_WINDOW_MS,
+        errorResponseBuilder: (_req, ctx) => Errors.rateLimited(Math.max(1, Math.ceil(ctx.ttl / 1000)), ctx.max),
+      })
+      limit = app.rateLimit()
+    }
+    const guard = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (limit) await limit(req, reply)
       if (check) {
         const verdict = check(req.headers.authorization)
         if (verdict !== 'ok') throw Errors.unauthorized(verdict === 'wrong')

@@ -52,7 +52,12 @@ export default fp<Options>(
       url: '/ws',
       schema: { hide: true },
       // The address (X-Forwarded-For when trustProxy says so) is what the catch-up budget counts.
-      wsHandler: (socket, req) => hub.add(socket, req.ip),
+      wsHandler: (socket, req) => {
+        const ws = hub.add(socket, req.ip)
+        // Connections and closes at info, with the connection's id and the request's (reqId).
+        req.log.info({ ws, ip: req.ip }, `ws: connection ${ws} opened`)
+        socket.once('close', (code: number, reason: Buffer) => req.log.info({ ws, code, reason: reason.toString() }, `ws: connection ${ws} closed (${code})`))
+      },
       handler: async (_req, reply) => {
         reply.header('upgrade', 'websocket')
         const err = Errors.invalidRequest('/ws is a WebSocket endpoint: connect with an Upgrade: websocket request', 'see README, "WebSocket protocol"')

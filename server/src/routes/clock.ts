@@ -44,7 +44,11 @@ const clock: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ClockState, ...controlErrors(400, 409, 503) },
       },
     },
-    async (req) => app.simulation.control(() => (req.body.live ? app.simulation.goLive() : app.simulation.setSpeed(req.body.speed!))),
+    async (req) => {
+      const state = await app.simulation.control(() => (req.body.live ? app.simulation.goLive() : app.simulation.setSpeed(req.body.speed!)))
+      req.log.info({ control: 'clock', ...req.body, speedNow: state.speed, offsetMs: state.offsetMs }, req.body.live ? 'control: clock back to live' : `control: clock speed ${req.body.speed}`)
+      return state
+    },
   )
 }
 /** Both or neither of speed and live: said in words (the schema alone would count properties). */

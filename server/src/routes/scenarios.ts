@@ -42,6 +42,10 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const start = req.body.startTime === undefined ? undefined : Date.parse(req.body.startTime)
       const result = await app.simulation.control(() => app.simulation.scenarios.activate(req.body.scenarioId, start))
+      req.log.info(
+        { control: 'activate', scenarioId: req.body.scenarioId, ...('reset' in result ? { reset: true } : { runId: result.scenario.id, startTime: result.scenario.startTime }) },
+        `control: scenario ${req.body.scenarioId} activated`,
+      )
       if ('reset' in result) {
         const now = formatIso(app.simulation.sim.now)
         return {
@@ -81,8 +85,9 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: StopResponse, ...controlErrors(400, 503) },
       },
     },
-    async () => {
+    async (req) => {
       const r = await app.simulation.control(() => app.simulation.scenarios.stop())
+      req.log.info({ control: 'stop', runId: r.run.id, scenarioId: r.run.def.id, settlingUntil: formatIso(r.settlingUntil) }, `control: scenario ${r.run.def.id} stopped, settling`)
       return { success: true, settlingUntil: formatIso(r.settlingUntil), scenario: { id: r.run.id, state: r.state } }
     },
   )
@@ -100,13 +105,15 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ResetResponse, ...controlErrors(400, 503) },
       },
     },
-    async () => {
+    async (req) => {
       // Decided after any change in progress: "already at baseline" is said of the world that stands.
-      const had = await app.simulation.control(async () => {
-        const n = app.simulation.scenarios.runs.length
+      const cleared = await app.simulation.control(async () => {
+        const ids = app.simulation.scenarios.runs.map((r) => r.id)
         await app.simulation.scenarios.reset()
-        return n
+        return ids
       })
+      const had = cleared.length
+      req.log.info({ control: 'reset', cleared }, 'control: reset to baseline')
       return { success: true, message: had ? 'Simulation reset to baseline' : 'Already at baseline' }
     },
   )

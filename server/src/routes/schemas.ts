@@ -10,7 +10,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found (error envelope)',
   409: 'Conflict with the current state (error envelope)',
   415: 'A body that is not application/json (error envelope; nothing changed)',
-  429: 'Too many control requests from this client (error envelope; Retry-After in seconds)',
+  429: 'ADMIN_TOKEN is set and this client sent too many control requests this minute (error envelope; Retry-After in seconds); without ADMIN_TOKEN controls are not limited',
   500: 'Unexpected failure (error envelope)',
   503: 'NOT_READY: the simulation is not ready yet; JOURNAL_UNAVAILABLE (controls): the journal cannot be written, nothing changed (error envelope)',
 }

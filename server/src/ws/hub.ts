@@ -146,14 +146,15 @@ export class Hub {
     }
   }
 
-  /** A connection from `ip` (the address its catch-up budget is counted under). */
-  add(socket: WebSocket, ip = ''): void {
+  /** A connection from `ip` (the address its catch-up budget is counted under); returns its id. */
+  add(socket: WebSocket, ip = ''): number {
     const client: Client = { id: ++this.nextId, ip, socket, topics: new Set(), matcher: NONE, queue: [], queued: 0, lastSeen: this.now(), catchingUp: false, deferred: [] }
     this.clients.add(client)
     socket.on('message', (data, isBinary) => this.onMessage(client, data as Buffer, isBinary))
     socket.on('pong', () => (client.lastSeen = this.now()))
     socket.on('close', () => this.clients.delete(client))
     socket.on('error', () => this.clients.delete(client))
+    return client.id
   }
 
   /** Send one frame; false when the client was closed as a slow consumer instead. `written` runs once it left the process. */
