@@ -1,8 +1,8 @@
 /**
  * The OpenAPI document as a dashboard uses it: openapi-typescript generates types from
- * /docs/json, a small client written against them with openapi-fetch (as in the README's
- * "Use it from a dashboard") type-checks with tsc, its typos are type errors, and it runs
- * against the real server.
+ * /docs/json, a small client written against them with openapi-fetch type-checks with tsc,
+ * its typos are type errors, and it runs against the real server; the README's snippets
+ * ("Use it from a dashboard") type-check against the same types.
  */
 import fs from 'node:fs'
 import type net from 'node:net'
@@ -62,6 +62,13 @@ export function typos(api: ReturnType<typeof createClient<paths>>) {
 }
 `
 
+/** The TypeScript snippets of the README's "Use it from a dashboard". */
+function readmeSnippets(): string[] {
+  const readme = fs.readFileSync(path.join(ROOT_DIR, 'README.md'), 'utf8')
+  const section = readme.split('\n## Use it from a dashboard\n')[1]?.split('\n## ')[0] ?? ''
+  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!)
+}
+
 t.test('a client generated with openapi-typescript type-checks against real calls and runs them', async (t) => {
   const app = await build(t)
   app.simulation.sim.advanceTo(TEST_START + 60_000) // a live minute, for the recent events
@@ -76,12 +83,17 @@ t.test('a client generated with openapi-typescript type-checks against real call
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
   const generated = astToString(await openapiTS(doc))
   fs.writeFileSync(path.join(dir, 'api.d.ts'), generated)
+  fs.writeFileSync(path.join(dir, 'simulator-api.d.ts'), generated) // the name the README uses
   fs.writeFileSync(path.join(dir, 'client.ts'), CLIENT)
+  const snippets = readmeSnippets()
+  t.equal(snippets.length, 2, 'the README shows a REST and a WebSocket snippet')
+  const files = [CLIENT, ...snippets].map((_, i) => path.join(dir, i === 0 ? 'client.ts' : `readme-${i}.ts`))
+  snippets.forEach((s, i) => fs.writeFileSync(files[i + 1]!, s))
   fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }')
   t.match(generated, /StreamEvent: \{/, 'the shared schemas are named types')
   t.match(generated, /getHistory: \{/, 'operations are named by their operationId')
 
-  const program = ts.createProgram([path.join(dir, 'client.ts')], {
+  const program = ts.createProgram(files, {
     strict: true,
     noEmit: true,
     target: ts.ScriptTarget.ES2022,
@@ -91,8 +103,10 @@ t.test('a client generated with openapi-typescript type-checks against real call
     types: [],
     lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
   })
-  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
-  t.same(diagnostics, [], 'tsc: no errors, and every typo above is one')
+  const diagnostics = ts
+    .getPreEmitDiagnostics(program)
+    .map((d) => `${path.basename(d.file?.fileName ?? '')}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
+  t.same(diagnostics, [], 'tsc: no errors in the client and the README snippets, and every typo above is one')
 
   const js = ts.transpileModule(CLIENT, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText
   fs.writeFileSync(path.join(dir, 'client.js'), js)
