@@ -12,11 +12,11 @@ export const IsoTime = Type.String({ format: 'date-time', description: 'ISO-8601
 export const StreamName = Type.String({ minLength: 1, description: 'Full stream name, e.g. customer.tutor.search' })
 
 export const DOMAINS = ['customer', 'tutor', 'session', 'support', 'marketing', 'system'] as const
-export const Domain = Literals(DOMAINS, { description: 'Stream domain' })
+export const Domain = Literals(DOMAINS, { title: 'Domain', description: 'Stream domain' })
 export type Domain = Static<typeof Domain>
 
 export const ANOMALY_FLAGS = ['normal', 'warning', 'critical'] as const
-export const AnomalyFlag = Literals(ANOMALY_FLAGS, { description: 'normal |z|<2, warning 2≤|z|<3, critical |z|≥3' })
+export const AnomalyFlag = Literals(ANOMALY_FLAGS, { title: 'AnomalyFlag', description: 'normal |z|<2, warning 2≤|z|<3, critical |z|≥3' })
 export type AnomalyFlag = Static<typeof AnomalyFlag>
 
 /**

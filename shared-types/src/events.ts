@@ -15,12 +15,16 @@ export const StreamEvent = Type.Object(
 )
 export type StreamEvent = Static<typeof StreamEvent>
 
+/** GET /api/simulation/events: the latest events of the shared timeline, oldest first. */
+export const RecentEventsResponse = Type.Object({ events: Type.Array(StreamEvent) }, { title: 'RecentEventsResponse' })
+export type RecentEventsResponse = Static<typeof RecentEventsResponse>
+
 export const EVENT_TYPES = ['marketing', 'product', 'infrastructure', 'academic', 'competitive', 'operational'] as const
-export const EventType = Literals(EVENT_TYPES)
+export const EventType = Literals(EVENT_TYPES, { title: 'EventType' })
 export type EventType = Static<typeof EventType>
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const
-export const Severity = Literals(SEVERITIES)
+export const Severity = Literals(SEVERITIES, { title: 'Severity' })
 export type Severity = Static<typeof Severity>
 
 export const DIRECTIONS = ['increase', 'decrease', 'mixed'] as const

@@ -30,11 +30,11 @@ export const CascadeRule = Type.Object(
 export type CascadeRule = Static<typeof CascadeRule>
 
 export const SCENARIO_STATUSES = ['active', 'settling', 'settled'] as const
-export const ScenarioStatus = Literals(SCENARIO_STATUSES)
+export const ScenarioStatus = Literals(SCENARIO_STATUSES, { title: 'ScenarioStatus' })
 export type ScenarioStatus = Static<typeof ScenarioStatus>
 
 export const SETTLEMENT_TYPES = ['linear', 'exponential', 'immediate'] as const
-export const SettlementType = Literals(SETTLEMENT_TYPES)
+export const SettlementType = Literals(SETTLEMENT_TYPES, { title: 'SettlementType' })
 export type SettlementType = Static<typeof SettlementType>
 
 /** A running (or settling) scenario instance. */

@@ -6,17 +6,27 @@ import { SimulationState } from './state.js'
 
 // ---- client → server -------------------------------------------------------
 
+/** A subscription topic; which topics exist is decided by server/src/ws/topics.ts against the catalog. */
+export const WsTopic = Type.String({
+  minLength: 1,
+  title: 'WsTopic',
+  description:
+    '`*` (every stream), a domain alias (`customer.*`, `tutor.*`, `session.*`, `support.*`, `marketing.*`, `system.*`), any `<prefix>.*`, ' +
+    'an exact stream name, `anomalies` (warning/critical events of every stream), `simulation` (state pushes) or `pulse` (every stream once a second)',
+  examples: ['*', 'customer.*', 'customer.tutor.search', 'anomalies'],
+})
+
 export const WsSubscribe = Type.Object(
   {
     type: Type.Literal('subscribe'),
-    topics: Type.Array(Type.String({ minLength: 1 }), { description: 'replaces the whole topic set' }),
+    topics: Type.Array(WsTopic, { description: 'replaces the whole topic set' }),
     lastTimestamp: Type.Optional(Type.String({ description: 'ISO time of the newest event seen: catch up after it' })),
     lastSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'seq of the newest event seen: catch up after it' })),
   },
   { title: 'WsSubscribe' },
 )
 export const WsUnsubscribe = Type.Object(
-  { type: Type.Literal('unsubscribe'), topics: Type.Array(Type.String({ minLength: 1 })) },
+  { type: Type.Literal('unsubscribe'), topics: Type.Array(WsTopic) },
   { title: 'WsUnsubscribe' },
 )
 export const WsPong = Type.Object({ type: Type.Literal('pong') }, { title: 'WsPong' })

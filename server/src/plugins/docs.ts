@@ -2,6 +2,12 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { BEARER } from '../routes/schemas.js'
+import { asyncApiDocument } from '../docs/asyncapi.js'
+import type { JsonObject } from '../docs/named-schemas.js'
+import { withNamedComponents } from '../docs/openapi.js'
+
+/** Where the WebSocket protocol is described (AsyncAPI 3.0); the OpenAPI description links it, so /docs shows the link. */
+export const ASYNCAPI_PATH = '/docs/asyncapi.json'
 
 export const API_TAGS = [
   { name: 'health', description: 'Liveness and readiness' },
@@ -12,18 +18,20 @@ export const API_TAGS = [
 
 /**
  * OpenAPI generated from the route schemas (one source with validation), served as JSON at
- * /docs/json and as a browsable page at /docs. Must be registered before the routes.
+ * /docs/json and as a browsable page at /docs, with the shared schemas as named components;
+ * the WebSocket protocol as AsyncAPI at ASYNCAPI_PATH. Must be registered before the routes.
  */
 export default fp<{ version: string }>(
   async (app, opts) => {
     await app.register(swagger, {
       openapi: {
-        openapi: '3.0.3',
+        openapi: '3.1.0',
         info: {
           title: 'Marketplace simulator API',
           description:
             'REST API of the tutoring-marketplace simulator. Errors are always `{ "error": { "code", "message", "details"? } }`. ' +
-            'Live events: WebSocket at `/ws` (see README, "WebSocket protocol").',
+            `Live events: WebSocket at \`/ws\`, described as AsyncAPI 3.0 in [${ASYNCAPI_PATH}](${ASYNCAPI_PATH}) (channels, topics, every message). ` +
+            'Every operation has an `operationId` and the shared shapes are named in `components.schemas`, so `npx openapi-typescript <server>/docs/json` gives a typed client.',
           version: opts.version,
         },
         tags: API_TAGS,
@@ -39,7 +47,12 @@ export default fp<{ version: string }>(
           },
         },
       },
+      // Only the openapi form is ever generated here (the `openapi` option above).
+      transformObject: (doc) => withNamedComponents((doc as { openapiObject: JsonObject }).openapiObject),
     })
+    app.get(ASYNCAPI_PATH, { schema: { hide: true } }, async (req) =>
+      asyncApiDocument({ version: opts.version, host: req.host, secure: req.protocol === 'https', catalog: app.streams.catalog }),
+    )
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } })
   },
   { name: 'docs' },

@@ -16,6 +16,7 @@ const clock: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: ready,
       schema: {
+        operationId: 'getClock',
         tags: ['simulation'],
         summary: 'The virtual clock',
         response: { 200: ClockState, ...errorResponses(503) },
@@ -31,6 +32,7 @@ const clock: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: [app.controls.guard, ready],
       preValidation: exactlyOne,
       schema: {
+        operationId: 'setClock',
         tags: ['simulation'],
         summary: 'Set the clock speed, or return to the wall clock',
         description:

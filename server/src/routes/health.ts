@@ -8,6 +8,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     '/health',
     {
       schema: {
+        operationId: 'getHealth',
         tags: ['health'],
         summary: 'Readiness of the simulation',
         description: 'ok, or degraded (still serving: 200) with the reasons; 503 NOT_READY while the world is being built.',

@@ -13,6 +13,7 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
     '/simulation/scenarios',
     {
       schema: {
+        operationId: 'listScenarios',
         tags: ['scenarios'],
         summary: 'The pre-defined scenarios',
         description: 'Every scenario that POST /api/simulation/scenario can activate, from config/scenarios.',
@@ -28,6 +29,7 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
       onRequest,
       config: { validationCode: 'INVALID_SCENARIO' },
       schema: {
+        operationId: 'activateScenario',
         tags: ['scenarios'],
         summary: 'Activate a scenario',
         description:
@@ -78,6 +80,7 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
       onRequest,
       preValidation: noInput,
       schema: {
+        operationId: 'stopScenario',
         tags: ['scenarios'],
         summary: 'Stop the running scenario',
         description: 'The active scenario starts settling now; `settlingUntil` is when it will have settled. With nothing active or settling: 400 NO_ACTIVE_SCENARIO.',
@@ -98,6 +101,7 @@ const scenarios: FastifyPluginAsyncTypebox = async (app) => {
       onRequest,
       preValidation: noInput,
       schema: {
+        operationId: 'resetSimulation',
         tags: ['scenarios'],
         summary: 'Reset to baseline',
         description: 'Clears every scenario, its events and cascades at once and restores the baseline past; the live stream continues from it.',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { HistoryQuery, HistoryResponse, SimulationState, StreamEvent, StreamName, type HistoryInterval } from '@marketsim/shared-types'
+import { HistoryQuery, HistoryResponse, RecentEventsResponse, SimulationState, StreamName, type HistoryInterval } from '@marketsim/shared-types'
 import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
 import { ResponseCache, sendSerialized } from '../response-cache.js'
@@ -34,6 +34,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
     '/simulation/state',
     {
       schema: {
+        operationId: 'getSimulationState',
         tags: ['simulation'],
         summary: 'The simulation state',
         description: 'Baseline or custom, active scenario modifiers and events, historical mode, simulated time.',
@@ -48,6 +49,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { validationCode: 'INVALID_TIME_RANGE' },
       schema: {
+        operationId: 'getHistory',
         tags: ['simulation'],
         summary: 'History points of the streams',
         description:
@@ -102,6 +104,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
     '/simulation/events',
     {
       schema: {
+        operationId: 'getRecentEvents',
         tags: ['simulation'],
         summary: 'The most recent live events',
         description: 'The latest events of the one shared timeline, oldest first; `stream` narrows to one stream.',
@@ -112,7 +115,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ events: Type.Array(StreamEvent) }), ...errorResponses(400, 404, 503) },
+        response: { 200: RecentEventsResponse, ...errorResponses(400, 404, 503) },
       },
     },
     async (req) => {

@@ -18,6 +18,7 @@ const streams: FastifyPluginAsyncTypebox = async (app) => {
     '/streams',
     {
       schema: {
+        operationId: 'listStreams',
         tags: ['streams'],
         summary: 'The stream catalog',
         description: 'Name, domain, description, cadence class, weekday baseline rate and payload field domains of every stream.',
@@ -36,6 +37,7 @@ const streams: FastifyPluginAsyncTypebox = async (app) => {
     '/streams/:name',
     {
       schema: {
+        operationId: 'getStream',
         tags: ['streams'],
         summary: 'One stream of the catalog',
         params: Type.Object({ name: StreamName }),

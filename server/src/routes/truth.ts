@@ -26,6 +26,7 @@ const truth: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { validationCode: 'INVALID_TIME_RANGE' },
       schema: {
+        operationId: 'getGroundTruth',
         tags: ['scenarios'],
         summary: 'Every effect the simulator applied in a range',
         description:
@@ -57,6 +58,7 @@ const truth: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { validationCode: 'INVALID_REQUEST' },
       schema: {
+        operationId: 'getCorrelations',
         tags: ['scenarios'],
         summary: 'How streams moved around timeline events',
         description: 'One record per (event, stream): Pearson r between the event window and the normalized series, confidence, means and change. Filters combine with AND.',

@@ -7,6 +7,9 @@
  */
 import type { Model } from '../sim/model.js'
 
+/** What resolving a topic needs of the model: the streams and the name index (the docs resolve against the catalog). */
+export type TopicModel = Pick<Model, 'index'> & { readonly streams: readonly { readonly idx: number; readonly name: string; readonly def: { readonly domain: string } }[] }
+
 export interface Matcher {
   /** Stream index → subscribed. */
   streams: Uint8Array
@@ -19,7 +22,7 @@ export interface Matcher {
 type Special = 'anomalies' | 'simulation' | 'pulse'
 const SPECIAL = new Set<string>(['anomalies', 'simulation', 'pulse'])
 
-export function resolveTopic(model: Model, topic: string): number[] | Special | undefined {
+export function resolveTopic(model: TopicModel, topic: string): number[] | Special | undefined {
   if (SPECIAL.has(topic)) return topic as Special
   const all = model.streams
   if (topic === '*') return all.map((s) => s.idx)
