@@ -1,4 +1,4 @@
-import { computed, signal } from '@preact/signals'
+import { batch, computed, signal } from '@preact/signals'
 import type { ScenarioModifier, ScenarioSummary, SimulationState } from '@marketsim/shared-types'
 import { explain, type Api } from '../api.js'
 import type { Auth } from './auth.js'
@@ -116,20 +116,21 @@ export function createScenarios(
     return `${r.name} is ${r.phase === 'active' ? 'running' : 'still settling'}: ${until}, first.`
   }
 
-  function release(text: string) {
-    owner = 0
-    busy.value = undefined
-    said.value = { kind: 'ok', text, action: 'reset' }
-  }
-
   function setState(s: SimulationState) {
-    state.value = s
-    if (s.activeModifiers[0]) lastSeen.value = s.activeModifiers[0]
-    else if (s.historicalMode === 'baseline') lastSeen.value = undefined
-    // The server has finished a reset once it shows the baseline (it pushes that as soon as the
-    // world is rebuilt, often before the answer arrives): the buttons are free from then on.
-    const b = busy.value
-    if ((b === 'reset' || b === `activate:${NORMAL_OPERATIONS}`) && isBaseline(s)) release('Reset: the marketplace runs on its baseline and the past is restored.')
+    // One change: the panel's "No scenario" and the freed buttons are drawn together.
+    batch(() => {
+      state.value = s
+      if (s.activeModifiers[0]) lastSeen.value = s.activeModifiers[0]
+      else if (s.historicalMode === 'baseline') lastSeen.value = undefined
+      // The server has finished a reset once it shows the baseline (it pushes that as soon as the
+      // world is rebuilt, often before the answer arrives): the buttons are free from then on.
+      const b = busy.value
+      if ((b === 'reset' || b === `activate:${NORMAL_OPERATIONS}`) && isBaseline(s)) {
+        owner = 0
+        busy.value = undefined
+        said.value = { kind: 'ok', text: 'Reset: the marketplace runs on its baseline and the past is restored.', action: 'reset' }
+      }
+    })
   }
 
   async function act<T>(
