@@ -65,6 +65,7 @@ t.test('with SIM_START unset the clock starts at the wall clock, not at the end 
   t.equal(c.currentSimulationTime, iso(W0), 'now, to the millisecond')
   t.equal(c.liveStartTime, '2026-11-26T08:00:00Z', 'the history still ends on a bucket boundary')
   t.equal(c.offsetMs, 0)
+  t.equal(c.live, true, 'its clock belongs to the wall clock (a console offers "Go live" when it drifts)')
   const last = (await events(app)).at(-1)!
   t.ok(Date.parse(last.timestamp) <= W0 && Date.parse(last.timestamp) > Date.parse(c.liveStartTime), `the world was simulated up to now (last event ${last.timestamp})`)
   wall.now += 10_000
@@ -120,6 +121,7 @@ t.test('{ live: true } on a world with a fixed SIM_START is a 409 that changes n
   t.equal(res.statusCode, 409)
   t.match(res.json().error, { code: 'CLOCK_CONFLICT', message: /fixed SIM_START/ })
   t.same(await clock(app), before)
+  t.equal(before.live, false, 'the clock says it cannot go live, so a console does not offer it')
 })
 
 t.test('a restart simulates the downtime: the world is the one that never stopped', async (t) => {

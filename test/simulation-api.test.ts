@@ -172,6 +172,8 @@ t.test('the clock: read it, set its speed, refuse speeds out of range without ch
     liveStartTime: '2026-11-26T08:00:00Z',
     historyStartTime: '2026-11-23T08:00:00Z',
     offsetMs: 0,
+    // A fixed SIM_START: its clock does not belong to the wall clock.
+    live: false,
   })
   const pause = await app.inject({ method: 'POST', url: '/api/simulation/clock', payload: { speed: 0 } })
   t.equal(pause.statusCode, 200)

@@ -7,6 +7,7 @@ import { Scenarios } from './components/Scenarios.js'
 import { SimulationPanel } from './components/SimulationPanel.js'
 import { StreamChart } from './components/StreamChart.js'
 import { Timeline } from './components/Timeline.js'
+import { Toast } from './components/Toast.js'
 import { TokenDialog } from './components/TokenDialog.js'
 import type { Console } from './models/console.js'
 
@@ -42,6 +43,7 @@ export function App({ c }: { c: Console }) {
           </div>
         </div>
       </main>
+      <Toast outcome={c.scenarios.outcome} dismiss={c.scenarios.dismiss} />
       <TokenDialog c={c} />
     </div>
   )

@@ -62,6 +62,8 @@ export function createApi(t: Transport, token: () => string | undefined = () => 
     state: () => call<SimulationState>('/api/simulation/state'),
     clock: () => call<ClockState>('/api/simulation/clock'),
     setSpeed: (speed: number) => call<ClockState>('/api/simulation/clock', { method: 'POST', body: { speed } }),
+    /** Back to the wall clock at 1× (the server simulates forward to it, a day per call at most). */
+    goLive: () => call<ClockState>('/api/simulation/clock', { method: 'POST', body: { live: true } }),
     activate: (scenarioId: string, startTime?: string) =>
       call<ActivateScenarioResponse>('/api/simulation/scenario', { method: 'POST', body: startTime ? { scenarioId, startTime } : { scenarioId } }),
     stop: () => call<StopResponse>('/api/simulation/stop', { method: 'POST', body: {} }),
@@ -82,6 +84,8 @@ export function explain(e: unknown): string {
     NO_ACTIVE_SCENARIO: 'No scenario is running, so there is nothing to stop.',
     SCENARIO_NOT_FOUND: 'The server does not know this scenario.',
     INVALID_SCENARIO: 'The server refused the request',
+    INVALID_TIME_RANGE: 'The server refused that start',
+    CLOCK_CONFLICT: 'The clock cannot go live now',
     NOT_READY: 'The server is still building its history; try again in a few seconds.',
     JOURNAL_UNAVAILABLE: 'The server cannot write its journal, so nothing was changed',
     NETWORK: 'The server cannot be reached; the console keeps retrying.',

@@ -455,6 +455,7 @@ export class SimulationHost implements ControllerHost {
       liveStartTime: formatIso(this.options.startMs),
       historyStartTime: formatIso(this.sim.historyStartMs),
       offsetMs,
+      live: this.options.live === true,
     }
     // How the world really keeps up: only where the tick runs by itself (a test's clock is its own).
     if (this.timer) {

@@ -31,6 +31,10 @@ export const ClockState = Type.Object(
       description:
         'the clock minus the wall clock, in milliseconds: 0 while a live clock (SIM_START unset) runs at 1×; a pause or another speed makes it visible and it stays across restarts',
     }),
+    live: Type.Boolean({
+      description:
+        'true when the clock belongs to the wall clock (SIM_START unset): with offsetMs 0 it is live now, otherwise `{ "live": true }` brings it back; false for a fixed SIM_START',
+    }),
     effectiveSpeed: Type.Optional(
       Type.Number({
         minimum: 0,
@@ -39,7 +43,7 @@ export const ClockState = Type.Object(
     ),
     lagMs: Type.Optional(Type.Integer({ minimum: 0, description: 'on a running server, simulated milliseconds the world is behind its clock' })),
   },
-  { title: 'ClockState', description: 'seed, liveStartTime, historyStartTime, offsetMs, effectiveSpeed and lagMs are additive fields' },
+  { title: 'ClockState', description: 'seed, liveStartTime, historyStartTime, offsetMs, live, effectiveSpeed and lagMs are additive fields' },
 )
 export type ClockState = Static<typeof ClockState>
 

@@ -59,6 +59,8 @@ t.test('the console loads the world, follows it live and drives scenarios', asyn
   t.equal(c.scenarios.state.value?.baselineState, 'custom')
   t.notOk(await c.scenarios.activate('payment-outage'), 'a second scenario is refused')
   t.match(c.scenarios.error.value, /Another scenario is already running/, 'and the refusal is said in words')
+  t.match(c.scenarios.refusalFor('payment-outage'), /Another scenario is already running/, 'by the card that was pressed')
+  t.equal(c.scenarios.blockedFor('payment-outage'), `${c.scenarios.running.value?.name} is running: stop it and let it settle, or reset, first.`, 'which the console would not have let be pressed')
   t.equal(c.scenarios.running.value?.modifier.type, 'exam-season-surge', 'nothing changed')
 
   await tick(30)

@@ -27,7 +27,7 @@ t.test('durations and factors read as a presenter reads them', async (t) => {
 
 t.test('the clock runs on between readings at its speed and never jitters backwards', async (t) => {
   const clock = createClock()
-  clock.sync({ currentSimulationTime: '2026-11-26T08:00:00.000Z', speed: 60, paused: false, seed: 42, liveStartTime: '', historyStartTime: '', offsetMs: 0 }, 1000)
+  clock.sync({ currentSimulationTime: '2026-11-26T08:00:00.000Z', speed: 60, paused: false, seed: 42, liveStartTime: '', historyStartTime: '', offsetMs: 0, live: false }, 1000)
   clock.realNow.value = 2000
   t.equal(clock.simNow.value, T0 + 60_000, 'one real second at 60× is a simulated minute')
   // A pulse a little behind the local estimate (it was sent earlier) does not pull the time back.
@@ -41,7 +41,7 @@ t.test('the clock runs on between readings at its speed and never jitters backwa
   clock.realNow.value = 3000
   t.equal(clock.simNow.value, T0 + 10 * H + 600_000)
   t.equal(clock.speed.value, 600)
-  clock.sync({ currentSimulationTime: new Date(T0 + 10 * H + 600_000).toISOString(), speed: 0, paused: true, seed: 42, liveStartTime: '', historyStartTime: '', offsetMs: 0 }, 3000)
+  clock.sync({ currentSimulationTime: new Date(T0 + 10 * H + 600_000).toISOString(), speed: 0, paused: true, seed: 42, liveStartTime: '', historyStartTime: '', offsetMs: 0, live: false }, 3000)
   clock.realNow.value = 9000
   t.equal(clock.simNow.value, T0 + 10 * H + 600_000, 'paused: time stands')
   t.equal(clock.info.value?.seed, 42)
@@ -49,7 +49,7 @@ t.test('the clock runs on between readings at its speed and never jitters backwa
 
 t.test('the clock says when the world runs slower than asked, and only then', async (t) => {
   const clock = createClock()
-  clock.sync({ currentSimulationTime: '2026-11-26T08:00:00.000Z', speed: 600, paused: false, seed: 42, liveStartTime: '', historyStartTime: '', offsetMs: 0 }, 0)
+  clock.sync({ currentSimulationTime: '2026-11-26T08:00:00.000Z', speed: 600, paused: false, seed: 42, liveStartTime: '', historyStartTime: '', offsetMs: 0, live: false }, 0)
   t.equal(clock.behind.value, undefined, 'nothing measured yet')
   clock.pace.value = { effectiveSpeed: 590, lagMs: 0 }
   t.equal(clock.behind.value, undefined, 'keeping up')

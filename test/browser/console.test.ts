@@ -1,6 +1,6 @@
 /**
  * The admin console in Chromium against the real server: a presenter's run from opening /admin
- * to a server restart. The page drives the world only through its own buttons; waits are for
+ * to a server restart (what the console says about refusals, the clock and its counts: explains.test.ts). The page drives the world only through its own buttons; waits are for
  * what the page shows (conditions), never for an amount of time.
  */
 import t from 'tap'
@@ -52,12 +52,11 @@ t.test('a presenter drives a scenario from /admin and the console survives a ser
   await page.waitForSelector('[data-testid="truth-table"] tr[data-stream="customer.tutor.search"]')
   t.match(await page.textContent('[data-testid="truth-table"] tr[data-stream="customer.tutor.search"]'), /×1\.6/)
 
-  // A second scenario is refused, and the page says why in words. (Chromium logs the 409 itself.)
-  allow(/status of 409 \(Conflict\) \(http:\/\/[^)]+\/api\/simulation\/scenario:/)
-  await page.click('[data-testid="activate-payment-outage"]')
-  await page.waitForSelector('[data-testid="banner-error"]')
-  t.match(await page.textContent('[data-testid="banner-error"]'), /Another scenario is already running/)
-  t.equal(await page.getAttribute('[data-testid="scenario-exam-season-surge"]', 'data-state'), 'active', 'nothing changed')
+  // A second scenario cannot be started: its Activate is disabled and the card says why.
+  const why = await page.textContent('[data-testid="blocked-payment-outage"]')
+  t.match(why, /Exam Season Surge is running: stop it/)
+  t.ok(await page.isDisabled('[data-testid="activate-payment-outage"]'), 'the other Activate buttons are disabled')
+  t.equal(await page.getAttribute('[data-testid="activate-payment-outage"]', 'title'), why, 'and say why on hover too')
 
   // A click on a cell charts the stream (a week of history plus the hour in progress).
   await page.click('[data-stream="customer.tutor.search"].cell')

@@ -1,8 +1,11 @@
 import type { Console } from '../models/console.js'
 
-/** What the presenter must know now: the link is down, it came back, an action failed or worked. */
+/**
+ * What the presenter must know about the console itself: the link is down, it came back, the
+ * world could not be loaded. What an action came to is said in a toast and by its card (Toast).
+ */
 export function Banner({ c }: { c: Console }) {
-  const { live, scenarios, loadError } = c
+  const { live, loadError } = c
   const down = live.status.value === 'reconnecting'
   const caught = live.resumed.value
   const lines: Array<{ kind: 'error' | 'warn' | 'ok'; text: string; testid: string }> = []
@@ -17,19 +20,12 @@ export function Banner({ c }: { c: Console }) {
     })
   if (loadError.value) lines.push({ kind: 'error', text: loadError.value, testid: 'banner-load' })
   if (live.lastError.value) lines.push({ kind: 'warn', text: live.lastError.value, testid: 'banner-ws' })
-  if (scenarios.error.value) lines.push({ kind: 'error', text: scenarios.error.value, testid: 'banner-error' })
-  else if (scenarios.notice.value) lines.push({ kind: 'ok', text: scenarios.notice.value, testid: 'banner-notice' })
   if (lines.length === 0) return null
   return (
     <div class="banners">
       {lines.map((l) => (
         <p key={l.testid} class={`banner ${l.kind}`} role={l.kind === 'error' ? 'alert' : 'status'} data-testid={l.testid}>
           {l.text}
-          {(l.testid === 'banner-error' || l.testid === 'banner-notice') && (
-            <button type="button" class="dismiss" aria-label="Dismiss" onClick={() => scenarios.dismiss()}>
-              ×
-            </button>
-          )}
         </p>
       ))}
     </div>

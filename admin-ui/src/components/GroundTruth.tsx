@@ -1,5 +1,6 @@
 import type { Console } from '../models/console.js'
 import { formatFactor } from '../models/format.js'
+import { DottedName } from './DottedName.js'
 
 /** What the simulator applied for the running scenario, next to what the heatmap shows for it. */
 export function GroundTruth({ c }: { c: Console }) {
@@ -33,7 +34,7 @@ export function GroundTruth({ c }: { c: Console }) {
                 <tr key={r.id} data-stream={r.stream}>
                   <td>
                     <button type="button" class="link" onClick={() => (c.chart.select(r.stream), c.refreshViews())}>
-                      {r.stream}
+                      <DottedName name={r.stream} />
                     </button>
                   </td>
                   <td>{r.cause}</td>

@@ -1,5 +1,6 @@
 import type { Console } from '../models/console.js'
 import { cellColor, type Cell } from '../models/heatmap.js'
+import { DottedName } from './DottedName.js'
 
 function describe(cell: Cell): string {
   if (cell.normalized === undefined) return `${cell.name}: no reading yet`
@@ -13,7 +14,7 @@ export function Heatmap({ c }: { c: Console }) {
   return (
     <section class="panel heatmap" aria-label="Streams heatmap">
       <h2>
-        Streams <span class="muted">{heatmap.flagged.value} flagged · 50 = as expected</span>
+        Streams <span class="muted" data-testid="heatmap-summary">{heatmap.summary.value}</span>
       </h2>
       {heatmap.groups.value.map((g) => (
         <div class="domain" key={g.domain}>
@@ -38,7 +39,9 @@ export function Heatmap({ c }: { c: Console }) {
                   c.refreshViews()
                 }}
               >
-                <span class="cell-name">{cell.name.split('.').slice(1).join('.')}</span>
+                <span class="cell-name">
+                  <DottedName name={cell.name.split('.').slice(1).join('.')} />
+                </span>
                 <span class="cell-value">{cell.normalized === undefined ? '—' : Math.round(cell.normalized)}</span>
               </button>
             ))}
@@ -46,9 +49,17 @@ export function Heatmap({ c }: { c: Console }) {
         </div>
       ))}
       <p class="legend muted">
-        <span class="swatch" style={{ background: cellColor(20) }} /> far below
-        <span class="swatch" style={{ background: cellColor(50) }} /> expected
-        <span class="swatch" style={{ background: cellColor(80) }} /> far above · outline: amber warning (|z| ≥ 2), red critical (|z| ≥ 3)
+        <span>0-100, 50 = as expected:</span>
+        <span>
+          <span class="swatch" style={{ background: cellColor(20) }} /> far below
+        </span>
+        <span>
+          <span class="swatch" style={{ background: cellColor(50) }} /> expected
+        </span>
+        <span>
+          <span class="swatch" style={{ background: cellColor(80) }} /> far above
+        </span>
+        <span>outline: amber warning (|z| ≥ 2), red critical (|z| ≥ 3)</span>
       </p>
     </section>
   )

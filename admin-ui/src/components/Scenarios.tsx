@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks'
 import type { ScenarioSummary, StreamModification } from '@marketsim/shared-types'
 import type { Console } from '../models/console.js'
+import type { Scenarios as ScenariosModel } from '../models/scenarios.js'
 import { formatFactor, formatSpan } from '../models/format.js'
 import { ConfirmDialog } from './ConfirmDialog.js'
 
@@ -67,12 +68,18 @@ function RunningCard({ c }: { c: Console }) {
   )
 }
 
-function ScenarioCard({ c, s }: { c: Console; s: ScenarioSummary }) {
-  const { scenarios } = c
+/**
+ * One scenario: what it does, and Activate. While another runs, Activate is disabled and the card
+ * says why; a refused activation is said here, by the button pressed (and in the toast).
+ */
+function ScenarioCard({ scenarios, s }: { scenarios: ScenariosModel; s: ScenarioSummary }) {
   const days = useRef<HTMLSelectElement>(null)
   const running = scenarios.running.value
   const mine = running?.modifier.type === s.id
   const busy = scenarios.busy.value
+  const blocked = scenarios.blockedFor(s.id)
+  const refusal = scenarios.refusalFor(s.id)
+  const said = [blocked && `why-${s.id}`, refusal && `refused-${s.id}`].filter(Boolean).join(' ')
   return (
     <article class={`card ${mine ? `is-${running!.phase}` : ''}`} data-testid={`scenario-${s.id}`} data-state={mine ? running!.phase : 'idle'} aria-labelledby={`sc-${s.id}`}>
       <h3 id={`sc-${s.id}`}>{s.name}</h3>
@@ -92,12 +99,20 @@ function ScenarioCard({ c, s }: { c: Console; s: ScenarioSummary }) {
         </ul>
       )}
       <div class="actions">
-        <button type="button" class="primary" data-testid={`activate-${s.id}`} disabled={busy !== undefined} onClick={() => void scenarios.activate(s.id, Number(days.current?.value ?? 0))}>
+        <button
+          type="button"
+          class="primary"
+          data-testid={`activate-${s.id}`}
+          disabled={busy !== undefined || blocked !== undefined}
+          title={blocked}
+          aria-describedby={said || undefined}
+          onClick={() => void scenarios.activate(s.id, Number(days.current?.value ?? 0))}
+        >
           {busy === `activate:${s.id}` ? 'Activating…' : 'Activate'}
         </button>
         <label>
           <span class="sr-only">Start</span>
-          <select ref={days} data-testid={`backdate-${s.id}`} aria-label={`Start of ${s.name}`}>
+          <select ref={days} data-testid={`backdate-${s.id}`} aria-label={`Start of ${s.name}`} disabled={blocked !== undefined}>
             <option value="0">now</option>
             {[1, 2, 3, 7].map((d) => (
               <option key={d} value={d}>
@@ -107,6 +122,16 @@ function ScenarioCard({ c, s }: { c: Console; s: ScenarioSummary }) {
           </select>
         </label>
       </div>
+      {blocked && (
+        <p class="blocked" id={`why-${s.id}`} data-testid={`blocked-${s.id}`}>
+          {blocked}
+        </p>
+      )}
+      {refusal && (
+        <p class="refusal" id={`refused-${s.id}`} data-testid={`refusal-${s.id}`}>
+          Not activated: {refusal}
+        </p>
+      )}
     </article>
   )
 }
@@ -119,7 +144,7 @@ export function Scenarios({ c }: { c: Console }) {
         <h2>Scenarios</h2>
         <div class="cards">
           {c.scenarios.catalog.value.map((s) => (
-            <ScenarioCard key={s.id} c={c} s={s} />
+            <ScenarioCard key={s.id} scenarios={c.scenarios} s={s} />
           ))}
         </div>
       </section>

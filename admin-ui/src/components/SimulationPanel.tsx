@@ -1,8 +1,25 @@
+import type { ReadonlySignal } from '@preact/signals'
 import type { Console } from '../models/console.js'
-import { SPEEDS } from '../models/clock.js'
+import { SPEEDS, type LiveGap } from '../models/clock.js'
 import { formatSimTime, formatSpan } from '../models/format.js'
 
 const speedLabel = (s: number) => (s === 0 ? 'Pause' : `${s}×`)
+
+/** A clock that could follow the wall clock but is paused or off it: by how much, and Go live. */
+function LiveGapNote({ gap, busy, goLive }: { gap: ReadonlySignal<LiveGap | undefined>; busy: ReadonlySignal<string | undefined>; goLive(): void }) {
+  const g = gap.value
+  if (!g) return null
+  return (
+    <p class="live-gap" data-testid="live-gap">
+      <span data-testid="live-gap-text">{g.text}</span>
+      {g.canGoLive && (
+        <button type="button" class="primary" data-testid="go-live" disabled={busy.value !== undefined} onClick={goLive}>
+          {busy.value === 'live' ? 'Going live…' : 'Go live'}
+        </button>
+      )}
+    </p>
+  )
+}
 
 /** Simulated time, clock speed, seed, state and the link to the server. */
 export function SimulationPanel({ c }: { c: Console }) {
@@ -18,6 +35,7 @@ export function SimulationPanel({ c }: { c: Console }) {
           {Number.isNaN(now) ? '—' : formatSimTime(now)}
         </time>
       </div>
+      <LiveGapNote gap={clock.gap} busy={scenarios.busy} goLive={() => void scenarios.goLive()} />
       {clock.behind.value && (
         <p class="pace" data-testid="pace" role="status">
           {clock.behind.value}

@@ -3,8 +3,14 @@ import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import type { Console } from '../models/console.js'
 import type { Series } from '../models/chart.js'
+import { iconPath, SEVERITY_COLOURS } from '../icons.js'
+import { EventIcon } from './EventIcon.js'
 
-/** External events as vertical lines with their icon, drawn over the plot. */
+/** Path2D of each icon, made once (the markers are redrawn on every frame of the plot). */
+const paths = new Map<string, Path2D>()
+const pathOf = (type: string) => paths.get(type) ?? paths.set(type, new Path2D(iconPath(type))).get(type)!
+
+/** External events as vertical lines with their icon (the SVG paths, not an emoji), drawn over the plot. */
 function markersPlugin(get: () => Series | undefined): uPlot.Plugin {
   return {
     hooks: {
@@ -14,8 +20,7 @@ function markersPlugin(get: () => Series | undefined): uPlot.Plugin {
         const ctx = u.ctx
         ctx.save()
         ctx.strokeStyle = 'rgba(255, 200, 80, 0.8)'
-        ctx.fillStyle = 'rgba(255, 200, 80, 0.95)'
-        ctx.font = `${12 * devicePixelRatio}px system-ui`
+        const px = 14 * devicePixelRatio
         for (const e of s.markers) {
           const x = u.valToPos(Date.parse(e.timestamp) / 1000, 'x', true)
           if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue
@@ -24,7 +29,14 @@ function markersPlugin(get: () => Series | undefined): uPlot.Plugin {
           ctx.moveTo(x, u.bbox.top)
           ctx.lineTo(x, u.bbox.top + u.bbox.height)
           ctx.stroke()
-          ctx.fillText(e.icon, x + 3, u.bbox.top + 14 * devicePixelRatio)
+          ctx.save()
+          ctx.setLineDash([])
+          ctx.translate(x + 3, u.bbox.top + 2)
+          ctx.scale(px / 24, px / 24)
+          ctx.lineWidth = 2.4
+          ctx.strokeStyle = SEVERITY_COLOURS[e.severity] ?? SEVERITY_COLOURS.info
+          ctx.stroke(pathOf(e.type))
+          ctx.restore()
         }
         ctx.restore()
       },
@@ -97,7 +109,7 @@ export function StreamChart({ c }: { c: Console }) {
           Markers:{' '}
           {series.markers.map((e) => (
             <span key={`${e.id}@${e.timestamp}`} class="marker">
-              {e.icon} {e.title}
+              <EventIcon event={e} size={14} /> {e.title}
             </span>
           ))}
         </p>

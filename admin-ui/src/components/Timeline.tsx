@@ -1,5 +1,6 @@
 import type { Console } from '../models/console.js'
 import { formatSimTime } from '../models/format.js'
+import { EventIcon } from './EventIcon.js'
 
 /** External events of the last week and those still to come, newest first. */
 export function Timeline({ c }: { c: Console }) {
@@ -14,8 +15,8 @@ export function Timeline({ c }: { c: Console }) {
           const upcoming = Date.parse(e.timestamp) > now
           return (
             <li key={`${e.id}@${e.timestamp}`} class={`${e.severity} ${upcoming ? 'upcoming' : ''}`}>
-              <span class="icon" aria-hidden="true">
-                {e.icon}
+              <span class="icon" title={e.type}>
+                <EventIcon event={e} size={22} />
               </span>
               <div>
                 <strong>{e.title}</strong> <span class="muted">{upcoming ? 'due ' : ''}{formatSimTime(Date.parse(e.timestamp))}</span>

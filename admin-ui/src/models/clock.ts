@@ -1,5 +1,6 @@
 import { computed, signal } from '@preact/signals'
 import type { ClockState } from '@marketsim/shared-types'
+import { formatSpan } from './format.js'
 
 /** How the world keeps up with its clock (the pulse's additive fields). */
 export interface Pace {
@@ -10,13 +11,25 @@ export interface Pace {
 /** Speeds the panel offers (0 pauses). */
 export const SPEEDS = [0, 1, 10, 60, 600] as const
 
+/** Off the wall clock by less than this, a running clock counts as live (readings jitter by a few 100 ms). */
+export const LIVE_TOLERANCE_MS = 1000
+
+/** A clock that could follow the wall clock but does not: what to say, and whether "Go live" can help. */
+export interface LiveGap {
+  text: string
+  /** The server brings a clock forward to the wall clock, never back: only behind can go live. */
+  canGoLive: boolean
+}
+
 /**
  * The simulated clock as the console shows it: anchored on the last reading from the server
  * and run forward locally at its speed, so the time ticks smoothly between readings.
  */
 export function createClock() {
   const anchor = signal({ simMs: Number.NaN, realMs: 0, speed: 1 })
-  const info = signal<Pick<ClockState, 'seed' | 'liveStartTime' | 'historyStartTime'> | undefined>(undefined)
+  const info = signal<Pick<ClockState, 'seed' | 'liveStartTime' | 'historyStartTime' | 'live'> | undefined>(undefined)
+  /** The server's offset from the wall clock at its last full reading, and when that was taken. */
+  const offsetBase = signal<{ offsetMs: number; simMs: number; realMs: number } | undefined>(undefined)
   /** Real time, advanced by the app's ticker (or by a test). */
   const realNow = signal(0)
 
@@ -37,9 +50,33 @@ export function createClock() {
     return `running at ${Math.round(effectiveSpeed)}× of ${asked}×${lag}: the server is shedding load`
   })
 
+  /**
+   * The clock minus the wall clock now, on a clock that belongs to the wall clock (else
+   * undefined): the last reading's offset, moved on by how the clock ran since against real time.
+   */
+  const offsetMs = computed(() => {
+    const b = offsetBase.value
+    if (!b || !info.value?.live) return undefined
+    return b.offsetMs + (simNow.value - b.simMs) - (realNow.value - b.realMs)
+  })
+  /** Said while a clock that could be live is paused or off the wall clock; undefined when live. */
+  const gap = computed<LiveGap | undefined>(() => {
+    const off = offsetMs.value
+    if (off === undefined) return undefined
+    if (off >= LIVE_TOLERANCE_MS)
+      return {
+        text: `ahead of live by ${formatSpan(off)}: ${speed.value === 0 ? 'paused until' : 'pause until'} the wall clock catches up, then go live`,
+        canGoLive: false,
+      }
+    if (off <= -LIVE_TOLERANCE_MS || speed.value === 0) return { text: `behind live by ${formatSpan(Math.max(0, -off))}`, canGoLive: true }
+    return undefined
+  })
+
   return {
     anchor,
     info,
+    offsetMs,
+    gap,
     realNow,
     simNow,
     speed,
@@ -48,8 +85,10 @@ export function createClock() {
     timeAt,
     /** A full clock reading (GET/POST /api/simulation/clock). */
     sync(c: ClockState, realMs: number) {
-      anchor.value = { simMs: Date.parse(c.currentSimulationTime), realMs, speed: c.speed }
-      info.value = { seed: c.seed, liveStartTime: c.liveStartTime, historyStartTime: c.historyStartTime }
+      const simMs = Date.parse(c.currentSimulationTime)
+      anchor.value = { simMs, realMs, speed: c.speed }
+      info.value = { seed: c.seed, liveStartTime: c.liveStartTime, historyStartTime: c.historyStartTime, live: c.live }
+      offsetBase.value = typeof c.offsetMs === 'number' ? { offsetMs: c.offsetMs, simMs, realMs } : undefined
       realNow.value = realMs
     },
     /**

@@ -32,14 +32,26 @@ export function createHeatmap() {
         }),
     })).filter((g) => g.cells.length > 0),
   )
-  const flagged = computed(() => Object.values(pulse.value).filter((p) => p.anomalyFlag !== 'normal').length)
+  /** Every stream counted once, so the parts add up to the whole: flagged + as expected + unread = total. */
+  const counts = computed(() => {
+    const c = { total: streams.value.length, flagged: 0, normal: 0, unread: 0 }
+    for (const s of streams.value) {
+      const flag = pulse.value[s.name]?.anomalyFlag
+      if (flag === undefined) c.unread++
+      else if (flag === 'normal') c.normal++
+      else c.flagged++
+    }
+    return c
+  })
+  const summary = computed(() => summaryText(counts.value))
 
   return {
     streams,
     pulse,
     pulseTime,
     groups,
-    flagged,
+    counts,
+    summary,
     update(time: string, next: Record<string, PulseStream>) {
       pulse.value = next
       pulseTime.value = time
@@ -47,6 +59,13 @@ export function createHeatmap() {
   }
 }
 export type Heatmap = ReturnType<typeof createHeatmap>
+
+/** "50 streams: 2 flagged · 48 as expected", with the streams not read yet, if any. */
+export function summaryText(c: { total: number; flagged: number; normal: number; unread: number }): string {
+  const parts = [`${c.flagged} flagged`, `${c.normal} as expected`]
+  if (c.unread > 0) parts.push(`${c.unread} not read yet`)
+  return `${c.total} streams: ${parts.join(' · ')}`
+}
 
 /**
  * Colour of a normalized value: grey at 50 (as expected), towards red above and blue below,
