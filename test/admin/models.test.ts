@@ -94,7 +94,7 @@ t.test('ground truth rows: the running scenario\'s effects with the factor appli
     onset: '2026-11-26T08:00:00Z',
     peak: { timestamp: '2026-11-26T08:00:00Z', factor: Math.max(...factors) },
     settleEnd: null,
-    factors: factors.map((factor, i) => ({ timestamp: new Date(T0 + i * 900_000).toISOString(), factor })),
+    factors: factors.map((factor, i) => ({ timestamp: new Date(T0 + i * 900_000).toISOString(), factor, expectedRatio: factor })),
   })
   const effects = [
     effect('a', 'customer.tutor.search', { kind: 'scenario', id: 'mod_001', name: 'Exam', scenarioId: 'exam-season-surge' }, [1.6, 1.6, 1.6]),
