@@ -80,12 +80,21 @@ for (const def of world.scenarios) {
   missing += movers.size
   const end = Math.min(activeEnd(run), START)
   rows.push(`\n${def.id}: ${blocks} blocks judged, ${bad} disagree by > 25%, movers missing from the truth: ${movers.size ? [...movers].join(', ') : 'none'}`)
-  rows.push(`  ${'stream'.padEnd(40)} declared  observed  expectedRatio   (over ${((end - runStart) / HOUR).toFixed(0)} h active)`)
+  rows.push(`  ${'stream'.padEnd(40)} declared | while active (${((end - runStart) / HOUR).toFixed(0)} h): observed expected | where the truth says it shows: span, peak, observed expected`)
+  const hours = (iso) => `+${Math.round((Date.parse(iso) - runStart) / HOUR)}h`
   for (const [name, m] of Object.entries(def.affectedStreams)) {
     const s = sim.streamNames.indexOf(name)
     const declared = m.multiplier ?? (typeof m.override === 'number' ? `${m.override}%` : m.additive !== undefined ? `+${m.additive}` : 'shift')
     const observed = count(sim, s, runStart, end) / Math.max(1, count(without, s, runStart, end))
-    rows.push(`  ${name.padEnd(40)} ${String(declared).padStart(8)}  ${('×' + observed.toFixed(2)).padStart(8)}  ${('×' + expectedOver(s, name, runStart, end).toFixed(2)).padStart(13)}`)
+    const e = truth.find((x) => x.stream === name && x.cause.kind === 'scenario' && x.mechanism !== 'knock-on')
+    let where = 'does not show'
+    if (e?.shows) {
+      const a = Math.floor(Date.parse(e.shows.from) / SAMPLE) * SAMPLE
+      const b = Math.min(START, Math.ceil(Date.parse(e.shows.until) / SAMPLE) * SAMPLE)
+      const o = count(sim, s, a, b) / Math.max(1, count(without, s, a, b))
+      where = `${hours(e.shows.from)}..${hours(e.shows.until)}, peak ×${e.shows.peakExpectedRatio.toFixed(2)}, ×${o.toFixed(2)} ×${expectedOver(s, name, a, b).toFixed(2)}`
+    }
+    rows.push(`  ${name.padEnd(40)} ${String(declared).padStart(8)} | ${('×' + observed.toFixed(2)).padStart(8)} ${('×' + expectedOver(s, name, runStart, end).toFixed(2)).padStart(8)} | ${where}`)
   }
 }
 console.log(`truth audit, seed ${options.seed}, ${options.historyDays} days, scenarios backdated 4 days`)

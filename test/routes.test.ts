@@ -49,6 +49,18 @@ t.test('GET /api/streams/:name answers one stream or STREAM_NOT_FOUND naming it'
   })
 })
 
+t.test('a scenario says when a factor shows where that is not while it runs', async (t) => {
+  const app = await build(t)
+  const list = (await app.inject('/api/simulation/scenarios')).json().scenarios as Array<{ id: string; affectedStreams: Record<string, { shows?: string }> }>
+  const surge = list.find((s) => s.id === 'exam-season-surge')!.affectedStreams
+  t.match(surge['session.booking.expired']!.shows, /decisions taken while it runs: shows 24 h later/, 'expirations: a day after the requests it bends')
+  t.equal(surge['customer.tutor.search']!.shows, undefined, 'searches: while it runs, nothing to say')
+  const recruiting = list.find((s) => s.id === 'recruiting-crisis')!.affectedStreams
+  t.match(recruiting['tutor.onboarding.approved']!.shows, /7 days to 14 days later/, 'approvals: weeks after the applications')
+  const state = await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'exam-season-surge' } })
+  t.match(state.json().scenario.affectedStreams['session.booking.expired'], { multiplier: 1.8, shows: /24 h later/ }, 'the running scenario says it too')
+})
+
 t.test('GET /api/simulation/scenarios answers the 9 scenarios in the contract shape', async (t) => {
   const app = await build(t)
   const res = await app.inject('/api/simulation/scenarios')

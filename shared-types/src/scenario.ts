@@ -11,6 +11,12 @@ export const StreamModification = Type.Object(
     probabilityShift: Type.Optional(
       Type.Record(StreamName, Type.Number({ minimum: -1, maximum: 1 }), { description: 'outcome stream → probability delta' }),
     ),
+    shows: Type.Optional(
+      Type.String({
+        description:
+          'additive: when the factor shows in the count, where that is not while the scenario runs (it bends decisions taken ahead: a request expires a day after it is made). The ground truth gives the expected ratio over time.',
+      }),
+    ),
   },
   { title: 'StreamModification' },
 )

@@ -23,6 +23,19 @@ export const GroundTruthEffect = Type.Object(
     onset: IsoTime,
     peak: Type.Object({ timestamp: IsoTime, factor: Type.Number() }),
     settleEnd: Type.Union([IsoTime, Type.Null()], { description: 'when the effect is gone; null while open-ended' }),
+    shows: Type.Optional(
+      Type.Object(
+        {
+          from: IsoTime,
+          until: IsoTime,
+          peakExpectedRatio: Type.Number(),
+        },
+        {
+          description:
+            "where and how the effect shows in the stream's count: the span in which its expected ratio over the hour from each 15-minute sample departs from 1 by more than 3%, and its peak there. A factor on a decision taken ahead (a request's expiry, a session's cancellation, an approval) shows later and spread out; absent where the count does not move that much",
+        },
+      ),
+    ),
     factors: Type.Array(
       Type.Object({
         timestamp: IsoTime,

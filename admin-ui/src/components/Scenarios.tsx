@@ -94,6 +94,7 @@ function ScenarioCard({ scenarios, s }: { scenarios: ScenariosModel; s: Scenario
           {Object.entries(s.affectedStreams).map(([stream, m]) => (
             <li key={stream}>
               <code>{stream}</code> <span>{effectText(m)}</span>
+              {m.shows && <small class="shows"> · {m.shows}</small>}
             </li>
           ))}
         </ul>

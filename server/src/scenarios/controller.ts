@@ -145,7 +145,7 @@ export class ScenarioController {
     const def = run.def
     const phase = phaseAt(run, t)
     const status = phase.status === 'pending' ? 'active' : phase.status
-    const affectedStreams = contractModifications(def)
+    const affectedStreams = contractModifications(def, this.world)
     const cascadeEffects: CascadeRule[] = (def.cascadeEffects ?? []).flatMap((c) =>
       Object.entries(c.effect).map(([target, e]) => {
         const rule: CascadeRule = { sourceStream: c.trigger, targetStream: target, delay: e.delay, effect: { multiplier: e.multiplier } }

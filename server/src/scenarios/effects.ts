@@ -52,6 +52,8 @@ export class Effects implements Modifiers {
   readonly runs: CompiledRun[] = []
   /** Streams whose decisions show their effect at once (own arrivals, or causes within 2 h). */
   private readonly prompt: Uint8Array
+  /** Streams with arrivals of their own that also follow other streams (a factor on them is met by the own arrivals). */
+  private readonly partly: Uint8Array
   /** Streams with arrivals of their own: a random anomaly scales them exactly as drawn. */
   private readonly anomalous: Uint8Array
   /** The main cause of each derived stream (for how bent its input already is). */
@@ -96,6 +98,12 @@ export class Effects implements Modifiers {
       }
     }
     for (let i = 0; i < n; i++) if (!this.prompt[i] && !slow[i] && this.parent[i]! >= 0) this.prompt[i] = 1
+    this.partly = new Uint8Array(n)
+    for (const c of model.chains) {
+      for (const b of c.branches) {
+        for (const x of b.then ? b.then.branches : [b]) if (x.target >= 0 && model.streams[x.target]!.rootPerHour > 0) this.partly[x.target] = 1
+      }
+    }
     for (const s of model.streams) if (s.def.override) this.overrideBranch.set(s.idx, s.def.override.value)
     this.plainPlans = Array.from({ length: model.chains.length * 2 }, () => [])
     this.relevant = model.chains.map((c) => {
@@ -140,13 +148,18 @@ export class Effects implements Modifiers {
 
   /** The combined factor declared on a stream at t (1 when nothing touches it). */
   declared(stream: number, t: number, knownAt: number): number {
-    let f = this.basePart(stream, t)
-    if (this.runs.length > 0) f *= this.scenarioPart(stream, t, knownAt)
+    let f = this.stated(stream, t, knownAt)
     // Cascades react to what was observed: they bend decisions taken about now, not about
     // events decided far ahead (those were decided before any surge could be seen). A stream
     // a running scenario states a factor for follows that statement: its declared total wins.
     if (t - knownAt < BUCKET_MS && this.cascades.isTarget(stream) && !this.statedByRun(stream, t, knownAt)) f *= this.cascades.factor(stream, t, knownAt, this.cascadeRules)
     return f
+  }
+
+  /** What scenarios, their events, background events and anomalies state for a stream at t (no cascades). */
+  stated(stream: number, t: number, knownAt: number): number {
+    const f = this.basePart(stream, t)
+    return this.runs.length > 0 ? f * this.scenarioPart(stream, t, knownAt) : f
   }
 
   private statedByRun(stream: number, t: number, knownAt: number): boolean {
@@ -214,19 +227,83 @@ export class Effects implements Modifiers {
     return a
   }
 
-  /** How much a stream's input is already bent: its own declared factor, else its cause's. */
-  private effective(stream: number, t: number, knownAt: number, depth = 0): number {
-    const f = this.declared(stream, t, knownAt)
-    if (f !== 1 || depth > 6) return f
-    const p = this.parent[stream]!
-    return p >= 0 ? this.effective(p, t, knownAt, depth + 1) : 1
+  /**
+   * One source's factor on a stream: 0 background events and anomalies, 1 scenario runs (their
+   * events included), 2 cascades (on decisions about now only, and silent where a run states
+   * the stream). Sources compose: each states its factor relative to the world without it.
+   */
+  private part(source: number, stream: number, t: number, knownAt: number): number {
+    if (source === 0) return this.basePart(stream, t)
+    if (source === 1) return this.runs.length > 0 ? this.scenarioPart(stream, t, knownAt) : 1
+    if (t - knownAt < BUCKET_MS && this.cascades.isTarget(stream) && !this.statedByRun(stream, t, knownAt)) return this.cascades.factor(stream, t, knownAt, this.cascadeRules)
+    return 1
   }
 
+  /**
+   * How much one source already bends the events a decision at t is about: its factor on the
+   * stream, else on the stream's cause, but only along prompt links (a cause within two
+   * hours). What arrives now from decisions taken long ago was bent, if at all, back then.
+   */
+  private effective(source: number, stream: number, t: number, knownAt: number, depth = 0): number {
+    const f = this.part(source, stream, t, knownAt)
+    if (f !== 1 || depth > 6 || !this.prompt[stream]) return f
+    const p = this.parent[stream]!
+    return p >= 0 ? this.effective(source, p, t, knownAt, depth + 1) : 1
+  }
+
+  /**
+   * The factor on a branch into a stream some source states a factor for: per stating source,
+   * its factor over its own bend of the trigger (so the stream's count does what it states,
+   * on top of what the other sources do), nothing for a deferred decision's trigger (its
+   * sessions were confirmed long before). `own` gives the stated factor the followers carry
+   * (for a partly-derived stream: 1, its own arrivals carry the rest).
+   */
+  private branchFactor(chain: ChainRt, target: number, t: number, knownAt: number, condition: number, own: (source: number, f: number) => number): number {
+    let g = 1
+    for (let source = 0; source < 3; source++) {
+      const d = this.part(source, target, t, knownAt)
+      if (d === 1) continue
+      const eff = chain.deferred ? 1 : this.effective(source, chain.trigger, t, knownAt)
+      // A scenario's payload shift that makes a condition likelier (more low ratings) already grows the branch.
+      g *= own(source, d) / (eff * (source === 1 ? condition : 1))
+    }
+    return g
+  }
+
+  /**
+   * The multiplier on a stream's own arrivals at t. A factor is about the whole stream: on a
+   * stream that also has followers of other streams (tickets: 41% raised by customers, the rest
+   * by failed payments, no-shows, low ratings) the own arrivals make up the difference, so the
+   * whole count does what is declared, when it is declared. Where a statement holds, the
+   * followers stay at their baseline (computePlan); a cascade lifts on top of them.
+   */
   rateFactor(stream: number, t: number): number {
     let f = this.declared(stream, t, t)
     const a = this.additive(stream, t, t)
     if (a !== 0) f += a / Math.max(1e-9, this.expectedPerHour(stream, t))
+    if (f !== 1 && this.partly[stream]) f = 1 + (f - 1) / this.ownShare(stream, t)
     return Math.max(0, f)
+  }
+
+  /** Share of a stream's expected count at t that is its own arrivals (the rest follow other streams). */
+  private ownShare(stream: number, t: number): number {
+    // Over the whole hour holding t: the calendar's rate is fixed within it, the expectation's too.
+    const hour = Math.floor(t / HOUR) * HOUR
+    const s = this.model.streams[stream]!
+    const ctx = this.model.calendar.context(hour)
+    const own = s.rootPerHour * s.shape.hourly[ctx.hour]! * (ctx.weekend ? s.shape.weekendFactor : 1) * ctx.dayFactor
+    return Math.min(1, Math.max(0.05, own / Math.max(1e-9, this.expectedPerHour(stream, hour))))
+  }
+
+  /**
+   * What followers of a partly-derived stream carry of a stated factor: nothing (their own
+   * arrivals carry it), unless the own arrivals cannot go low enough alone. Cascades lift the
+   * own arrivals on top of the followers.
+   */
+  private followerShare(stream: number, t: number, source: number, f: number): number {
+    if (source === 2) return 1
+    const own = this.ownShare(stream, t)
+    return f < 1 - own ? f / (1 - own) : 1
   }
 
   /**
@@ -319,7 +396,6 @@ export class Effects implements Modifiers {
 
     // An override on the trigger sets the share of its override outcome.
     const forced = this.overrideShare(chain, t, knownAt)
-    const triggerEff = this.effective(chain.trigger, t, knownAt)
     branches.forEach((b, i) => {
       if (forced && b.value === forced.value) {
         p[i] = forced.share
@@ -333,18 +409,24 @@ export class Effects implements Modifiers {
         modified[i] = changed = true
       }
       if (b.target < 0) return
+      const condition = b.condition ? this.conditionGrowth(chain.trigger, b.condition, t, knownAt) : 1
+      if (this.partly[b.target]) {
+        // The own arrivals carry the stated factor; followers stay as the rest of the world makes them.
+        const g = this.branchFactor(chain, b.target, t, knownAt, condition, (source, f) => this.followerShare(b.target, t, source, f))
+        if (g === 1) return
+        p[i] = p[i]! * g
+        modified[i] = changed = true
+        return
+      }
       const d = this.declared(b.target, t, knownAt)
       if (d === 1) return
-      // A conditional branch whose condition a scenario makes likelier (more low ratings) already
-      // grows with it: scale by what is left of the declared factor.
-      const condition = b.condition ? this.conditionGrowth(chain.trigger, b.condition, t, knownAt) : 1
       if (modified[i] && forced && b.value === forced.value) {
         // The outcome share is forced; the declared factor is met by how many follow through.
         follow ??= new Array<number>(branches.length).fill(1)
         follow[i] = Math.min(1, (d * base[i]!) / Math.max(1e-9, p[i]!))
         return
       }
-      p[i] = p[i]! * (d / (triggerEff * condition))
+      p[i] = p[i]! * this.branchFactor(chain, b.target, t, knownAt, condition, (_, f) => f)
       modified[i] = changed = true
     })
     if (!changed) return undefined
@@ -353,8 +435,18 @@ export class Effects implements Modifiers {
       let fixed = 0
       let free = 0
       branches.forEach((_, i) => (modified[i] ? (fixed += p[i]!) : (free += base[i]!)))
-      if (fixed > 1) {
-        branches.forEach((_, i) => (p[i] = modified[i] ? p[i]! / fixed : 0))
+      const pinned = forced ? branches.findIndex((b) => b.value === forced.value) : -1
+      if (pinned >= 0 && fixed > 1) {
+        // A forced share holds (95% of attempts fail); the other outcomes share the rest by weight.
+        const rest = branches.reduce((a, _, i) => a + (i === pinned ? 0 : modified[i] ? p[i]! : base[i]!), 0)
+        branches.forEach((_, i) => {
+          if (i !== pinned) p[i] = (((modified[i] ? p[i]! : base[i]!) / Math.max(1e-12, rest)) * (1 - p[pinned]!))
+        })
+      } else if (fixed > 1) {
+        // More than the outcomes can hold (success ×1.3 where 93% already succeed): every outcome
+        // keeps its weight and the whole is normalized, so no sibling vanishes.
+        const total = fixed + free
+        branches.forEach((_, i) => (p[i] = (modified[i] ? p[i]! : base[i]!) / total))
       } else if (free > 0) {
         const scale = (1 - fixed) / free
         branches.forEach((_, i) => {

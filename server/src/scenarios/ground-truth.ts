@@ -15,6 +15,8 @@ import { blend, phaseAt, settleEnd } from './lifecycle.js'
 const SAMPLE_MS = 15 * 60_000
 /** A stream no effect names is listed as moved (a knock-on) where its expected count departs this far from 1. */
 export const KNOCK_ON_THRESHOLD = 0.03
+/** How long after an effect ends its consequences are looked for (a request expires days later). */
+const SHOWS_WITHIN_MS = 8 * 24 * 60 * 60_000
 /** Knock-on spans closer than this are one. */
 const KNOCK_ON_GAP_MS = 60 * 60_000
 
@@ -73,8 +75,14 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     const a = Math.max(start, from)
     const b = Math.min(end, until)
     if (b <= a) return
-    const ratio = ratioOf(viewOf(cause, stream), stream)
-    const factors = series(a, b, factor, ratio)
+    const view = viewOf(cause, stream)
+    const ratio = ratioOf(view, stream)
+    // Where a scenario's effect shows (background effects are short and show where they act);
+    // the series runs on to its end, so a factor that shows a day later is in it.
+    // Judged over an hour from each sample: a quarter hour of a rare stream is too few events to say.
+    const hourly = (t: number) => worlds.ratio(view, stream, t, Math.min(t + 3_600_000, until))
+    const shows = view === 'scenario' ? showsIn(a, Math.min(until, (Number.isFinite(end) ? end : until) + SHOWS_WITHIN_MS), hourly) : undefined
+    const factors = series(a, Math.max(b, shows ? Date.parse(shows.until) : b), (t) => (t < end ? factor(t) : 1), ratio)
     if (factors.length === 0) factors.push({ timestamp: formatIso(a), factor: round4(factor(a)), expectedRatio: round4(ratio(a)) })
     const peak = factors.reduce((p, x) => (Math.abs(x.factor - 1) > Math.abs(p.factor - 1) ? x : p), factors[0]!)
     out.push({
@@ -86,6 +94,7 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
       onset: formatIso(start),
       peak,
       settleEnd: Number.isFinite(end) ? formatIso(end) : null,
+      ...(shows ? { shows } : {}),
       factors,
     })
   }
@@ -197,6 +206,21 @@ function knockOns(sim: Simulation, out: GroundTruthEffect[], from: number, until
       }
     }
   }
+}
+
+/** The span from `from` in which the expected ratio departs beyond the threshold, and its peak. */
+function showsIn(from: number, to: number, ratio: (t: number) => number): GroundTruthEffect['shows'] {
+  let first = Number.NaN
+  let last = Number.NaN
+  let peak = 1
+  for (let t = Math.floor(from / SAMPLE_MS) * SAMPLE_MS; t < to; t += SAMPLE_MS) {
+    const r = ratio(t)
+    if (Math.abs(r - 1) <= KNOCK_ON_THRESHOLD) continue
+    if (Number.isNaN(first)) first = t
+    last = t + SAMPLE_MS
+    if (Math.abs(r - 1) > Math.abs(peak - 1)) peak = r
+  }
+  return Number.isNaN(first) ? undefined : { from: stamp(first), until: stamp(last), peakExpectedRatio: round4(peak) }
 }
 
 function viewKind(e: GroundTruthEffect): TruthView {

@@ -327,6 +327,9 @@ export function buildHandlers(ctx: ProcessContext): Map<number, Handler> {
       if (shift && 'scale' in shift) hours *= 1 + (shift.scale - 1) * shift.strength
       ev.y = Math.min(TICKET_RESOLUTION_HOURS.max, Math.max(TICKET_RESOLUTION_HOURS.min, hours))
     },
+    // A ticket's updates and resolution are decided when it is raised, with what is known then
+    // (an overload activated after its cause was decided still slows it), not days ahead.
+    timeSensitive: true,
   })
   on('support.ticket.updated', { child: (ev, parent) => void (ev.y = parent.y) })
   on('support.ticket.resolved', { child: (ev, parent) => void (ev.y = parent.y) })
