@@ -106,6 +106,9 @@ t.test('at projector size the console says what it means, where the presenter lo
   await page.waitForSelector('.speeds button[aria-pressed="true"]:text("60×")')
   await page.click('[data-testid="activate-exam-season-surge"]')
   await page.waitForSelector('[data-testid="running"][data-phase="active"]')
+  // The panel may show the run before the activation's own answer arrives (buttons busy until then).
+  await page.waitForSelector('[data-testid="activate-normal-operations"]:not([disabled])', { timeout: 15_000 })
+  t.match(await page.textContent('[data-testid="scenario-exam-season-surge"]'), /session\.booking\.expired.*shows 24 h later/s, 'a card says when a delayed factor shows')
   const cards = await page.$$eval('article.card', (els) =>
     els.map((card) => {
       const id = card.getAttribute('data-testid')!.slice('scenario-'.length)
