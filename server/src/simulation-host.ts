@@ -22,6 +22,7 @@ import { DAY, MINUTE } from './sim/time.js'
 import { Errors } from './errors.js'
 import type { HealthState } from './health-state.js'
 import { ScenarioController, type ControllerHost } from './scenarios/controller.js'
+import { expectedWorlds } from './scenarios/ground-truth.js'
 import type { ScenarioRun } from './scenarios/lifecycle.js'
 import type { JournalSink } from './journal/journal.js'
 import type { Action, ActionRecord, JournalRecord, WorldRecord } from './journal/records.js'
@@ -208,7 +209,22 @@ export class SimulationHost implements ControllerHost {
   control<T>(action: () => T | Promise<T>): Promise<T> {
     const run = this.controls.then(action)
     this.controls = run.catch(() => undefined)
+    // A scenario change asks for new ground-truth passes: start them before anyone asks.
+    run.then(() => this.warmTruth(), () => undefined)
     return run
+  }
+
+  /**
+   * Compute the ground truth's bent expectation passes in the background, six simulated hours
+   * per turn of the event loop, so the first request does not compute seconds of them on its
+   * thread. Only where the clock runs by itself (a test's world is driven by the test).
+   */
+  private warmTruth(): void {
+    if (this.options.tickMs <= 0 || this.stopped || !this.ready) return
+    const sim = this.sim
+    expectedWorlds(sim)
+      .warm(sim.now, () => new Promise((r) => setImmediate(r)), () => this.stopped || this.sim !== sim)
+      .catch((err: unknown) => this.log.warn({ err }, 'ground truth: computing its passes ahead failed'))
   }
 
   /**
@@ -327,6 +343,7 @@ export class SimulationHost implements ControllerHost {
       this.timer = setInterval(guarded(this.log, 'simulation tick', () => this.tick()), this.options.tickMs)
       this.timer.unref()
     }
+    this.warmTruth()
   }
 
   /**

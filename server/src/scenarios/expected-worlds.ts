@@ -73,6 +73,22 @@ export class ExpectedWorlds {
     }
   }
 
+  /**
+   * Compute the passes up to `until` six simulated hours at a time, yielding between, so the
+   * first ground-truth request finds them ready instead of computing seconds of them on its
+   * thread. Stops early when `cancelled` says so (the server closes).
+   */
+  async warm(until: number, yieldNow: () => Promise<void>, cancelled: () => boolean): Promise<void> {
+    const SLICE_MS = 6 * 3_600_000 // some 10-40 ms of work: the event loop stays responsive
+    for (let t = this.engine.originMs + SLICE_MS; !cancelled(); t += SLICE_MS) {
+      const at = Math.min(t, until)
+      this.counts('background', 0, at - 1, at)
+      if (this.effects.runs.length > 0) this.counts('scenario', 0, at - 1, at)
+      if (at >= until) return
+      await yieldNow()
+    }
+  }
+
   /** Expected count with the view's bend ÷ without it, over [from, to) (1 where nothing is expected). */
   ratio(view: TruthView, stream: number, from: number, to: number): number {
     const { bent, plain } = this.counts(view, stream, from, to)

@@ -22,7 +22,7 @@ const KNOCK_ON_GAP_MS = 60 * 60_000
 
 /** One set of bent expectation passes per world (they are computed once and followed as it runs). */
 const passes = new WeakMap<Simulation, ExpectedWorlds>()
-function expectedWorlds(sim: Simulation): ExpectedWorlds {
+export function expectedWorlds(sim: Simulation): ExpectedWorlds {
   let w = passes.get(sim)
   if (!w) passes.set(sim, (w = new ExpectedWorlds(sim.engine, sim.effects)))
   return w
