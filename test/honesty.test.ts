@@ -8,6 +8,7 @@ import { loadConfig } from '../server/src/config/load.js'
 import { DEFAULT_CONFIG_DIR } from '../server/src/paths.js'
 import { Simulation } from '../server/src/sim/simulation.js'
 import { MAX_WINDOW_MS, MIN_WINDOW_MS, WINDOW_EVENTS } from '../server/src/sim/windows.js'
+import { groundTruth } from '../server/src/scenarios/ground-truth.js'
 import { build } from './helpers.js'
 
 const world = loadConfig(DEFAULT_CONFIG_DIR)
@@ -30,12 +31,14 @@ interface Tally {
   worst: { stream: string; share: number; points: number }
 }
 
-function tally(sim: Simulation, startMs: number, minutes: number): Tally {
+/** `listed(stream, from, to)`: the ground truth lists an effect there (left out: anomalies by design). */
+function tally(sim: Simulation, startMs: number, minutes: number, listed?: (stream: string, from: number, to: number) => boolean): Tally {
   const iv = minutes * MIN
   const out: Tally = { n: 0, critical: 0, warning: 0, within: 0, sum: 0, worst: { stream: '', share: 0, points: 0 } }
   sim.streamNames.forEach((name, s) => {
     // Complete buckets only: the one still filling is judged on its elapsed part elsewhere.
-    const points = sim.history(s, Math.ceil(sim.historyStartMs / iv) * iv, Math.floor(startMs / iv) * iv, iv)
+    const from = Math.ceil(sim.historyStartMs / iv) * iv
+    const points = sim.history(s, from, Math.floor(startMs / iv) * iv, iv).filter((_, i) => !listed?.(name, from + i * iv, from + (i + 1) * iv))
     let crit = 0
     for (const p of points) {
       const z = Math.abs(p.normalized - 50) / 10
@@ -46,7 +49,7 @@ function tally(sim: Simulation, startMs: number, minutes: number): Tally {
       if (p.normalized >= 30 && p.normalized <= 70) out.within++
     }
     out.critical += crit
-    if (crit / points.length > out.worst.share) out.worst = { stream: name, share: crit / points.length, points: crit }
+    if (points.length > 0 && crit / points.length > out.worst.share) out.worst = { stream: name, share: crit / points.length, points: crit }
   })
   return out
 }
@@ -68,6 +71,26 @@ for (const minute of [0, 20, 40]) {
     }
   })
 }
+
+t.test('the default world, its background events and anomalies left out where the ground truth lists them: the same targets', async (t) => {
+  const startMs = Date.parse('2026-11-20T12:20:00Z')
+  const sim = new Simulation(world, { seed: 42, startMs, historyDays: 30 })
+  sim.build()
+  const effects = groundTruth(sim, sim.historyStartMs, startMs).map((e) => ({ stream: e.stream, from: Date.parse(e.onset), to: e.settleEnd ? Date.parse(e.settleEnd) : Infinity }))
+  t.ok(effects.some((e) => e.stream === 'tutor.profile.viewed_by_student'), 'knock-ons are among them')
+  const listed = (stream: string, a: number, b: number) => effects.some((e) => e.stream === stream && e.from < b && e.to > a)
+  for (const [name, minutes] of Object.entries(INTERVALS)) {
+    const r = tally(sim, startMs, minutes, listed)
+    const pct = (x: number) => (100 * x) / r.n
+    t.ok(pct(r.critical) < 1, `${name}: ${pct(r.critical).toFixed(2)}% critical (< 1%)`)
+    t.ok(pct(r.warning) <= 5, `${name}: ${pct(r.warning).toFixed(2)}% warning (≤ 5%)`)
+    t.ok(pct(r.within) >= 90, `${name}: ${pct(r.within).toFixed(1)}% within 30-70 (≥ 90%)`)
+    t.ok(Math.abs(r.sum / r.n - 50) <= 3, `${name}: mean normalized ${(r.sum / r.n).toFixed(1)} (50 ± 3)`)
+    // About 21 daily points left per stream: one critical day is 4.8%, so long intervals are held to a count.
+    if (minutes <= 360) t.ok(r.worst.share <= 0.03, `${name}: worst stream ${r.worst.stream} ${(100 * r.worst.share).toFixed(1)}% critical (≤ 3%)`)
+    else t.ok(r.worst.points <= 2, `${name}: worst stream ${r.worst.stream} has ${r.worst.points} critical points (≤ 2)`)
+  }
+})
 
 t.test('the live pulse in pure baseline: rarely flagged, every window within its bounds', async (t) => {
   const startMs = Date.parse('2026-11-24T13:40:00Z')

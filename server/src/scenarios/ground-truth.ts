@@ -178,17 +178,28 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
  */
 function knockOns(sim: Simulation, out: GroundTruthEffect[], from: number, until: number, worlds: ExpectedWorlds): void {
   const model = sim.engine.model
-  const named = new Set(out.map((e) => `${e.stream}|${viewKind(e)}`))
+  // Where an effect names a stream, its own entry covers the stream's movement; elsewhere (a
+  // background event on searches moving profile views that an anomaly named last week) a
+  // moved span is a knock-on.
+  const named = new Map<string, Array<[number, number]>>()
+  for (const e of out) {
+    const key = `${e.stream}|${viewKind(e)}`
+    const end = Math.max(e.settleEnd ? Date.parse(e.settleEnd) : Number.POSITIVE_INFINITY, e.shows ? Date.parse(e.shows.until) : 0)
+    named.set(key, [...(named.get(key) ?? []), [Date.parse(e.onset), end]])
+  }
+  const covered = (key: string, a: number, b: number) => (named.get(key) ?? []).some(([x, y]) => x <= a && y >= b)
   const upstream = ancestors(sim)
   const views: Array<{ view: TruthView; from: number }> = []
   const runs = sim.effects.runs
   if (runs.length > 0) views.push({ view: 'scenario', from: Math.max(from, Math.min(...runs.map((c) => c.run.startMs))) })
   if (sim.background) views.push({ view: 'background', from: Math.max(from, sim.historyStartMs) })
   for (const { view, from: start } of views) {
-    const causes = out.filter((e) => viewKind(e) === view && e.mechanism !== 'knock-on')
+    const causes: Cause[] = out.filter((e) => viewKind(e) === view && e.mechanism !== 'knock-on').map((e) => ({ stream: e.stream, at: Date.parse(e.onset), cause: e.cause }))
+    if (view === 'background') causes.push(...causesBefore(sim, from))
     for (const s of model.streams) {
-      if (s.def.measure !== 'count' || named.has(`${s.name}|${view}`)) continue
+      if (s.def.measure !== 'count') continue
       for (const span of movedSpans(start, until, (t) => worlds.ratio(view, s.idx, t, Math.min(t + SAMPLE_MS, until)))) {
+        if (covered(`${s.name}|${view}`, span.from, span.to)) continue
         const cause = latestCause(causes, upstream[s.idx]!, model.streams.map((x) => x.name), span.from, view, runs)
         if (!cause) continue
         const peak = span.samples.reduce((p, x) => (Math.abs(x.factor - 1) > Math.abs(p.factor - 1) ? x : p), span.samples[0]!)
@@ -270,20 +281,32 @@ function ancestors(sim: Simulation): Array<Set<number>> {
   })
 }
 
+type Cause = { stream: string; at: number; cause: GroundTruthEffect['cause'] }
+
+/** Background events and anomalies of the days before a range: their consequences reach into it. */
+function causesBefore(sim: Simulation, from: number): Cause[] {
+  const bg = sim.background
+  if (!bg) return []
+  const model = sim.engine.model
+  const cal = model.calendar
+  const out: Cause[] = []
+  for (let day = cal.localDay(from - SHOWS_WITHIN_MS); day < cal.localDay(from); day++) {
+    for (const i of bg.day(day).impacts) out.push({ stream: model.streams[i.stream]!.name, at: i.from, cause: { kind: 'background-event', id: i.cause.id, name: i.cause.name } })
+  }
+  for (const s of model.streams) {
+    if (!sim.effects.isAnomalous(s.idx)) continue
+    for (const a of bg.anomaliesBetween(s.idx, Math.max(sim.engine.originMs, from - SHOWS_WITHIN_MS), from)) out.push({ stream: s.name, at: a.from, cause: { kind: 'random-anomaly', id: a.cause.id, name: a.cause.name } })
+  }
+  return out
+}
+
 /** The cause of a moved span: the effect on a stream upstream that began last before it. */
-function latestCause(
-  causes: GroundTruthEffect[],
-  upstream: Set<number>,
-  names: string[],
-  at: number,
-  view: TruthView,
-  runs: Simulation['effects']['runs'],
-): GroundTruthEffect['cause'] | undefined {
+function latestCause(causes: Cause[], upstream: Set<number>, names: string[], at: number, view: TruthView, runs: Simulation['effects']['runs']): GroundTruthEffect['cause'] | undefined {
   const up = new Set([...upstream].map((s) => names[s]))
-  let best: GroundTruthEffect | undefined
+  let best: Cause | undefined
   for (const e of causes) {
-    if (!up.has(e.stream) || Date.parse(e.onset) > at) continue
-    if (!best || Date.parse(e.onset) > Date.parse(best.onset)) best = e
+    if (!up.has(e.stream) || e.at > at) continue
+    if (!best || e.at > best.at) best = e
   }
   if (best) return best.cause
   if (view !== 'scenario') return undefined
