@@ -106,6 +106,14 @@ t.test('ground truth rows: the running scenario\'s effects with the factor appli
   const rows = rowsOf(effects, modifier({}), T0 + 2 * 900_000)
   t.same(rows.map((r) => [r.stream, r.now]), [['customer.tutor.search', 1.6], ['support.ticket.created', 1.3]], 'anomalies of other causes are not the scenario\'s')
   t.equal(rows[1]!.cause, 'cascade: expired → tickets')
+  // A knock-on: a stream nothing names, moved downstream; its expected ratio is what there is to say.
+  const knock: GroundTruthEffect = {
+    ...effect('d', 'session.booking.expired', { kind: 'scenario', id: 'mod_001', name: 'Exam', scenarioId: 'exam-season-surge' }, [1, 1, 1]),
+    mechanism: 'knock-on',
+    factors: [0, 1, 2].map((i) => ({ timestamp: new Date(T0 + i * 900_000).toISOString(), factor: 1 + 0.2 * i, expectedRatio: 1 + 0.2 * i })),
+  }
+  const withKnock = rowsOf([...effects, knock], modifier({}), T0 + 2 * 900_000)
+  t.match(withKnock.find((r) => r.stream === 'session.booking.expired'), { mechanism: 'knock-on', expected: 1.4 }, 'listed with its expected ratio now')
 })
 
 t.test('the feed keeps the newest events first, measures the rate, and can hold still', async (t) => {
