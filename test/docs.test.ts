@@ -65,6 +65,7 @@ t.test('every operation has a unique, stable camelCase operationId', async (t) =
     'POST /api/simulation/clock': 'setClock',
     'GET /api/simulation/ground-truth': 'getGroundTruth',
     'GET /api/simulation/correlations': 'getCorrelations',
+    'GET /api/detector/windows': 'getDetectorWindows',
   })
   const values = Object.values(ids)
   t.equal(new Set(values).size, values.length, 'unique')

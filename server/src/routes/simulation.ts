@@ -5,6 +5,7 @@ import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
 import { ResponseCache, sendSerialized } from '../response-cache.js'
 import { errorResponses } from './schemas.js'
+import { parseTime } from './time-range.js'
 
 const INTERVAL_MS: Record<HistoryInterval, number> = {
   '5m': 300_000,
@@ -17,11 +18,6 @@ const INTERVAL_MS: Record<HistoryInterval, number> = {
 /** A history response holds at most this many points (streams × points). */
 export const MAX_HISTORY_POINTS = 100_000
 
-function parseTime(raw: string, name: string): number {
-  const t = Date.parse(raw)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw Errors.invalidTimeRange(`Unparseable ${name}: expected an ISO-8601 time`, `${name}=${raw}`)
-  return t
-}
 
 /** State, history and recent events of the one simulated world. */
 const simulation: FastifyPluginAsyncTypebox = async (app) => {
