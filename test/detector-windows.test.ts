@@ -53,3 +53,55 @@ t.test('bad input: a 400 in the envelope', async (t) => {
     t.equal(res.json().error.code, code, `${query}: ${code}`)
   }
 })
+
+t.test('scoring: no flags 0, a flag at every window start 100, a late flag and a false alarm in between', async (t) => {
+  const app = await build(t, { simulation: { historyDays: 3 } })
+  await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'payment-outage', startTime: iso(TEST_START - 6 * HOUR) } })
+  const start = iso(TEST_START - 8 * HOUR)
+  const end = iso(TEST_START)
+  const streams = ['customer.subscription.payment_failure', 'payment_gateway.transaction.status']
+  const windows = (await app.inject(`/api/detector/windows?start=${start}&end=${end}&streams=${streams.join(',')}`)).json().windows as Array<{ stream: string; start: string; end: string }>
+  t.ok(windows.length >= 2, `${windows.length} windows`)
+  const score = async (flags: Array<{ stream: string; timestamp: string }>) => {
+    const res = await app.inject({ method: 'POST', url: '/api/detector/score', payload: { start, end, streams, flags } })
+    t.equal(res.statusCode, 200, res.body.slice(0, 200))
+    return res.json()
+  }
+  const none = await score([])
+  t.same(none.scores, { standard: 0, reward_low_FP: 0, reward_low_FN: 0 }, 'the null detector')
+  t.equal(none.overall.missed, none.overall.windows)
+  const perfect = await score(windows.map((w) => ({ stream: w.stream, timestamp: w.start })))
+  t.same(perfect.scores, { standard: 100, reward_low_FP: 100, reward_low_FN: 100 }, 'the perfect detector')
+  t.equal(perfect.overall.truePositives, perfect.overall.windows)
+  for (const s of streams) for (const d of perfect.streams[s].detections) t.equal(d.timeToDetectSeconds, 0)
+  const late = await score([{ stream: windows[0]!.stream, timestamp: new Date(Date.parse(windows[0]!.end) - 60_000).toISOString() }, { stream: streams[0]!, timestamp: iso(TEST_START - 7.9 * HOUR) }])
+  t.ok(late.scores.standard > 0 && late.scores.standard < 100, `one late detection and a false alarm: ${late.scores.standard}`)
+  t.equal(late.overall.falsePositives, 1)
+  t.ok(late.overall.falseAlarmsPerBaselineDay > 0)
+  t.ok(late.scores.reward_low_FP < late.scores.standard, 'the false alarm costs more where false alarms weigh more')
+})
+
+t.test('scoring: bad input is a 400 in the envelope and nothing else', async (t) => {
+  const app = await build(t, { simulation: { historyDays: 3 } })
+  const start = iso(TEST_START - 8 * HOUR)
+  const end = iso(TEST_START)
+  const post = (payload: unknown) => app.inject({ method: 'POST', url: '/api/detector/score', payload: payload as Record<string, unknown> })
+  const flag = (stream: string, timestamp: string) => ({ stream, timestamp })
+  const cases: Array<[string, unknown, string]> = [
+    ['a flag outside the range', { start, end, flags: [flag('customer.tutor.search', iso(TEST_START - 9 * HOUR))] }, 'INVALID_REQUEST'],
+    ['an unknown stream', { start, end, flags: [flag('no.such.stream', iso(TEST_START - HOUR))] }, 'STREAM_NOT_FOUND'],
+    ['an unknown watched stream', { start, end, streams: ['no.such.stream'], flags: [] }, 'STREAM_NOT_FOUND'],
+    ['an unparseable time', { start, end, flags: [flag('customer.tutor.search', 'yesterday')] }, 'INVALID_REQUEST'],
+    ['a flag on a stream not watched', { start, end, streams: ['customer.tutor.search'], flags: [flag('support.ticket.created', iso(TEST_START - HOUR))] }, 'INVALID_REQUEST'],
+    ['a range ending before it starts', { start: end, end: start, flags: [] }, 'INVALID_TIME_RANGE'],
+    ['no flags field', { start, end }, 'INVALID_REQUEST'],
+  ]
+  for (const [what, payload, code] of cases) {
+    const res = await post(payload)
+    t.equal(res.statusCode, 400, what)
+    t.equal(res.json().error.code, code, `${what}: ${code}`)
+  }
+  const tooMany = await post({ start, end, flags: Array.from({ length: 1_000_001 }, () => flag('customer.tutor.search', iso(TEST_START - HOUR))) })
+  t.equal(tooMany.statusCode, 400, 'more than a million flags')
+  t.equal(tooMany.json().error.code, 'INVALID_REQUEST')
+})

@@ -66,6 +66,7 @@ t.test('every operation has a unique, stable camelCase operationId', async (t) =
     'GET /api/simulation/ground-truth': 'getGroundTruth',
     'GET /api/simulation/correlations': 'getCorrelations',
     'GET /api/detector/windows': 'getDetectorWindows',
+    'POST /api/detector/score': 'scoreDetector',
   })
   const values = Object.values(ids)
   t.equal(new Set(values).size, values.length, 'unique')

@@ -26,3 +26,63 @@ export const DetectorWindowsResponse = Type.Object(
   { title: 'DetectorWindowsResponse' },
 )
 export type DetectorWindowsResponse = Static<typeof DetectorWindowsResponse>
+
+export const DetectorFlag = Type.Object(
+  {
+    stream: StreamName,
+    timestamp: IsoTime,
+    score: Type.Optional(Type.Number({ description: "the detector's own anomaly score (kept for the record; NAB scores the flags)" })),
+  },
+  { title: 'DetectorFlag' },
+)
+export type DetectorFlag = Static<typeof DetectorFlag>
+
+export const MAX_DETECTOR_FLAGS = 1_000_000
+
+export const DetectorScoreBody = Type.Object(
+  {
+    start: IsoTime,
+    end: IsoTime,
+    flags: Type.Array(DetectorFlag, { maxItems: MAX_DETECTOR_FLAGS }),
+    streams: Type.Optional(Type.Array(StreamName, { description: 'the streams the detector watched; all when absent' })),
+    threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
+  },
+  { title: 'DetectorScoreBody' },
+)
+export type DetectorScoreBody = Static<typeof DetectorScoreBody>
+
+const Counts = {
+  windows: Type.Integer({ minimum: 0 }),
+  truePositives: Type.Integer({ minimum: 0, description: 'windows detected' }),
+  falsePositives: Type.Integer({ minimum: 0, description: 'flags outside every window' }),
+  missed: Type.Integer({ minimum: 0, description: 'windows without a flag' }),
+  precision: Type.Number({ description: 'over 5-minute buckets: flagged buckets inside a window ÷ flagged buckets' }),
+  recall: Type.Number({ description: 'over 5-minute buckets: flagged buckets inside a window ÷ buckets inside a window' }),
+  f1: Type.Number(),
+  falseAlarmsPerBaselineDay: Type.Number({ description: 'false positives ÷ days outside every window' }),
+}
+
+export const DetectorScoreResponse = Type.Object(
+  {
+    timeRange: Type.Object({ start: IsoTime, end: IsoTime }),
+    threshold: Type.Number(),
+    scores: Type.Object(
+      { standard: Type.Number(), reward_low_FP: Type.Number(), reward_low_FN: Type.Number() },
+      { description: 'NAB scores, normalized: 0 for the null detector, 100 for a flag at the start of every window' },
+    ),
+    overall: Type.Object(Counts),
+    streams: Type.Record(
+      StreamName,
+      Type.Object({
+        ...Counts,
+        scores: Type.Object({ standard: Type.Number(), reward_low_FP: Type.Number(), reward_low_FN: Type.Number() }),
+        detections: Type.Array(
+          Type.Object({ start: IsoTime, end: IsoTime, detectedAt: Type.Union([IsoTime, Type.Null()]), timeToDetectSeconds: Type.Union([Type.Number(), Type.Null()]) }),
+          { description: 'per window: the first flag in it, and how long after the window opened' },
+        ),
+      }),
+    ),
+  },
+  { title: 'DetectorScoreResponse' },
+)
+export type DetectorScoreResponse = Static<typeof DetectorScoreResponse>

@@ -1,12 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { DetectorWindowsResponse } from '@marketsim/shared-types'
+import { DetectorScoreBody, DetectorScoreResponse, DetectorWindowsResponse, MAX_DETECTOR_FLAGS } from '@marketsim/shared-types'
 import { Errors } from '../errors.js'
 import { DEFAULT_THRESHOLD, WINDOW_CONVENTION, windowsOf } from '../detector/windows.js'
+import { scoreDetector } from '../detector/score.js'
 import { groundTruth } from '../scenarios/ground-truth.js'
 import { formatIso } from '../sim/payload.js'
 import { errorResponses } from './schemas.js'
-import { pastRange } from './time-range.js'
+import { parseTime, pastRange } from './time-range.js'
+
+/** A million flags of about 80 bytes each, and room to spare. */
+const SCORE_BODY_LIMIT = 128 * 1024 * 1024
 
 /** The detector lab: labelled anomaly windows from the ground truth. */
 const detector: FastifyPluginAsyncTypebox = async (app) => {
@@ -41,6 +45,44 @@ const detector: FastifyPluginAsyncTypebox = async (app) => {
       const threshold = req.query.threshold ?? DEFAULT_THRESHOLD
       const windows = windowsOf(groundTruth(sim, start, end), threshold, streams)
       return { timeRange: { start: formatIso(start), end: formatIso(Math.min(end, sim.now)) }, threshold, convention: WINDOW_CONVENTION, count: windows.length, windows }
+    },
+  )
+
+  app.post(
+    '/detector/score',
+    {
+      bodyLimit: SCORE_BODY_LIMIT,
+      config: { validationCode: 'INVALID_REQUEST' },
+      schema: {
+        operationId: 'scoreDetector',
+        tags: ['detector'],
+        summary: "Score a detector's flags against the labelled windows",
+        description: `NAB scores (standard, reward_low_FP, reward_low_FN; 0 = no detections, 100 = a flag at the start of every window) and per stream and overall counts. At most ${MAX_DETECTOR_FLAGS.toLocaleString('en')} flags, all within [start, end).`,
+        body: DetectorScoreBody,
+        response: { 200: DetectorScoreResponse, ...errorResponses(400, 413, 503) },
+      },
+    },
+    async (req) => {
+      const sim = app.simulation.sim
+      const body = req.body
+      const { start, end } = pastRange(body, sim)
+      const until = Math.min(end, sim.now)
+      const known = sim.engine.model.index
+      const streams = body.streams ?? sim.streamNames
+      for (const s of streams) if (!known.has(s)) throw Errors.streamNotFound(s, 400)
+      const watched = new Set(streams)
+      const flags = body.flags.map((f, i) => {
+        if (!watched.has(f.stream)) {
+          if (!known.has(f.stream)) throw Errors.streamNotFound(f.stream, 400)
+          throw Errors.invalidRequest(`flags[${i}] is on a stream the request does not watch`, `flags[${i}].stream=${f.stream}`)
+        }
+        const t = parseTime(f.timestamp, `flags[${i}].timestamp`)
+        if (t < start || t >= until) throw Errors.invalidRequest(`flags[${i}] lies outside the range scored`, `flags[${i}].timestamp=${f.timestamp}; range ${formatIso(start)} to ${formatIso(until)}`)
+        return { stream: f.stream, t }
+      })
+      const threshold = body.threshold ?? DEFAULT_THRESHOLD
+      const windows = windowsOf(groundTruth(sim, start, until), threshold, watched)
+      return { timeRange: { start: formatIso(start), end: formatIso(until) }, threshold, ...scoreDetector(windows, flags, streams, start, until) }
     },
   )
 }
