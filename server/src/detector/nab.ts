@@ -52,7 +52,9 @@ export interface StreamScore {
  * (any order).
  */
 export function scoreStream(windows: readonly Window[], flags: readonly number[], profile: Profile): StreamScore {
-  const times = [...flags].sort((a, b) => a - b)
+  let sorted = true
+  for (let i = 1; i < flags.length && sorted; i++) sorted = flags[i - 1]! <= flags[i]!
+  const times = sorted ? flags : [...flags].sort((a, b) => a - b)
   const detectedAt: Array<number | undefined> = windows.map(() => undefined)
   let raw = 0
   let tp = 0

@@ -74,6 +74,8 @@ export function scoreDetector(
   const totals = { windows: 0, truePositives: 0, falsePositives: 0, missed: 0, flaggedBuckets: 0, hitBuckets: 0, windowBuckets: 0, baselineMs: 0 }
   const byStream = new Map<string, number[]>(streams.map((s) => [s, []]))
   for (const f of flags) byStream.get(f.stream)?.push(f.t)
+  // Sorted once: each profile's pass then reads them in order.
+  for (const times of byStream.values()) times.sort((a, b) => a - b)
   for (const stream of streams) {
     const ws = merged(
       windows.filter((w) => w.stream === stream),
