@@ -76,7 +76,7 @@ const detector: FastifyPluginAsyncTypebox = async (app) => {
           if (!known.has(f.stream)) throw Errors.streamNotFound(f.stream, 400)
           throw Errors.invalidRequest(`flags[${i}] is on a stream the request does not watch`, `flags[${i}].stream=${f.stream}`)
         }
-        const t = parseTime(f.timestamp, `flags[${i}].timestamp`)
+        const t = parseTime(f.timestamp, `flags[${i}].timestamp`, Errors.invalidRequest)
         if (t < start || t >= until) throw Errors.invalidRequest(`flags[${i}] lies outside the range scored`, `flags[${i}].timestamp=${f.timestamp}; range ${formatIso(start)} to ${formatIso(until)}`)
         return { stream: f.stream, t }
       })

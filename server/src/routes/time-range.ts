@@ -5,9 +5,10 @@
 import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
 
-export function parseTime(raw: string, name: string): number {
+/** `refuse` names the error (a range's bound is INVALID_TIME_RANGE, a field of a body INVALID_REQUEST). */
+export function parseTime(raw: string, name: string, refuse: (message: string, details: string) => Error = Errors.invalidTimeRange): number {
   const t = Date.parse(raw)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw Errors.invalidTimeRange(`Unparseable ${name}: expected an ISO-8601 time`, `${name}=${raw}`)
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw refuse(`Unparseable ${name}: expected an ISO-8601 time`, `${name}=${raw}`)
   return t
 }
 
