@@ -105,3 +105,31 @@ t.test('scoring: bad input is a 400 in the envelope and nothing else', async (t)
   t.equal(tooMany.statusCode, 400, 'more than a million flags')
   t.equal(tooMany.json().error.code, 'INVALID_REQUEST')
 })
+
+t.test('labels: a CSV series in the field\'s layout, anomalous exactly where a window lies', async (t) => {
+  const app = await build(t, { simulation: { historyDays: 3 } })
+  await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'payment-outage', startTime: iso(TEST_START - 6 * HOUR) } })
+  const start = iso(TEST_START - 8 * HOUR)
+  const end = iso(TEST_START)
+  const stream = 'customer.subscription.payment_failure'
+  const res = await app.inject(`/api/detector/labels?start=${start}&end=${end}&stream=${stream}&interval=15m`)
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /text\/csv/)
+  const [header, ...rows] = res.body.trim().split('\n')
+  t.equal(header, 'timestamp,value,is_anomaly')
+  t.equal(rows.length, 32, 'eight hours of quarter hours')
+  const history = (await app.inject(`/api/simulation/history?start=${start}&end=${end}&interval=15m&streams=${stream}`)).json().streams[stream] as Array<{ timestamp: string; value: number }>
+  const windows = (await app.inject(`/api/detector/windows?start=${start}&end=${end}&streams=${stream}`)).json().windows as Array<{ start: string; end: string }>
+  rows.forEach((line, i) => {
+    const [ts, value, flag] = line.split(',')
+    t.equal(ts, history[i]!.timestamp)
+    t.equal(Number(value), history[i]!.value, `${ts}: the history's count`)
+    const a = Date.parse(ts!)
+    const inside = windows.some((w) => Date.parse(w.start) < a + 15 * 60_000 && Date.parse(w.end) > a)
+    t.equal(flag, inside ? '1' : '0', `${ts}: labelled as the windows say`)
+  })
+  t.ok(rows.some((l) => l.endsWith(',1')) && rows.some((l) => l.endsWith(',0')), 'both labels occur')
+  const bad = await app.inject(`/api/detector/labels?start=${start}&end=${end}&stream=no.such`)
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.json().error.code, 'STREAM_NOT_FOUND')
+})

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { DetectorScoreBody, DetectorScoreResponse, DetectorWindowsResponse, MAX_DETECTOR_FLAGS } from '@marketsim/shared-types'
+import { DetectorScoreBody, DetectorScoreResponse, DetectorWindowsResponse, HistoryInterval, MAX_DETECTOR_FLAGS, StreamName } from '@marketsim/shared-types'
 import { Errors } from '../errors.js'
 import { DEFAULT_THRESHOLD, WINDOW_CONVENTION, windowsOf } from '../detector/windows.js'
 import { scoreDetector } from '../detector/score.js'
@@ -8,6 +8,7 @@ import { groundTruth } from '../scenarios/ground-truth.js'
 import { formatIso } from '../sim/payload.js'
 import { errorResponses } from './schemas.js'
 import { parseTime, pastRange } from './time-range.js'
+import { INTERVAL_MS, MAX_HISTORY_POINTS } from './simulation.js'
 
 /** A million flags of about 80 bytes each, and room to spare. */
 const SCORE_BODY_LIMIT = 128 * 1024 * 1024
@@ -45,6 +46,47 @@ const detector: FastifyPluginAsyncTypebox = async (app) => {
       const threshold = req.query.threshold ?? DEFAULT_THRESHOLD
       const windows = windowsOf(groundTruth(sim, start, end), threshold, streams)
       return { timeRange: { start: formatIso(start), end: formatIso(Math.min(end, sim.now)) }, threshold, convention: WINDOW_CONVENTION, count: windows.length, windows }
+    },
+  )
+
+  app.get(
+    '/detector/labels',
+    {
+      config: { validationCode: 'INVALID_REQUEST' },
+      schema: {
+        operationId: 'getDetectorLabels',
+        tags: ['detector'],
+        summary: 'A labelled series as CSV (timestamp,value,is_anomaly)',
+        description:
+          "One stream's counts per complete interval in the range, with is_anomaly 1 where the interval overlaps one of its labelled windows (see /api/detector/windows): the layout of Yahoo S5 and NAB data files.",
+        querystring: Type.Object({
+          start: Type.String(),
+          end: Type.String(),
+          stream: StreamName,
+          interval: Type.Optional({ ...HistoryInterval, default: '5m' }),
+          threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
+        }),
+        response: { 200: Type.String({ description: 'text/csv' }), ...errorResponses(400, 503) },
+      },
+    },
+    async (req, reply) => {
+      const sim = app.simulation.sim
+      const { start, end } = pastRange(req.query, sim)
+      const s = sim.engine.model.index.get(req.query.stream)
+      if (s === undefined) throw Errors.streamNotFound(req.query.stream, 400)
+      const interval = INTERVAL_MS[req.query.interval ?? '5m']
+      const until = Math.min(end, sim.now)
+      const first = Math.ceil(start / interval) * interval
+      const points = first >= until ? 0 : Math.floor((until - first) / interval)
+      if (points > MAX_HISTORY_POINTS) throw Errors.invalidTimeRange(`The series would hold ${points.toLocaleString('en')} points; the limit is ${MAX_HISTORY_POINTS.toLocaleString('en')}`, 'use a coarser interval or a shorter range')
+      const windows = windowsOf(groundTruth(sim, start, until), req.query.threshold ?? DEFAULT_THRESHOLD, new Set([req.query.stream])).map((w) => [Date.parse(w.start), Date.parse(w.end)] as const)
+      const rows = ['timestamp,value,is_anomaly']
+      for (const p of sim.history(s, first, first + points * interval, interval)) {
+        const a = Date.parse(p.timestamp)
+        const anomalous = windows.some(([ws, we]) => ws < a + interval && we > a)
+        rows.push(`${p.timestamp},${p.value},${anomalous ? 1 : 0}`)
+      }
+      return reply.type('text/csv; charset=utf-8').send(rows.join('\n') + '\n')
     },
   )
 

@@ -5,9 +5,9 @@ import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
 import { ResponseCache, sendSerialized } from '../response-cache.js'
 import { errorResponses } from './schemas.js'
-import { parseTime } from './time-range.js'
+import { pastRange } from './time-range.js'
 
-const INTERVAL_MS: Record<HistoryInterval, number> = {
+export const INTERVAL_MS: Record<HistoryInterval, number> = {
   '5m': 300_000,
   '15m': 900_000,
   '1h': 3_600_000,
@@ -66,12 +66,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
       const key = `${sim.version}|${sim.lastModifiedMs}|${sim.now}|${req.url}`
       const cached = historyCache.get(key)
       if (cached) return sendSerialized(reply, cached)
-      const start = parseTime(req.query.start, 'start')
-      const end = parseTime(req.query.end, 'end')
-      if (end <= start) throw Errors.invalidTimeRange('end must be after start', `start=${req.query.start} end=${req.query.end}`)
-      if (start < sim.historyStartMs)
-        throw Errors.invalidTimeRange('start lies before the simulated history', `history starts at ${formatIso(sim.historyStartMs)}`)
-      if (start >= sim.now) throw Errors.invalidTimeRange('start lies after the current simulated time', `now is ${formatIso(sim.now)}`)
+      const { start, end } = pastRange(req.query, sim)
       const names = req.query.streams ? req.query.streams.split(',').map((s) => s.trim()).filter(Boolean) : sim.streamNames
       const index = sim.engine.model.index
       for (const name of names) if (!index.has(name)) throw Errors.streamNotFound(name, 400)
