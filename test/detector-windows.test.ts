@@ -3,7 +3,11 @@
  * beyond the threshold, widened around it as NAB does, agreeing with the ground truth; bad input
  * is a 400 in the envelope.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import t from 'tap'
+import { main } from '../server/src/detector/cli.js'
 import { build, iso, TEST_START } from './helpers.js'
 
 const HOUR = 3_600_000
@@ -132,4 +136,33 @@ t.test('labels: a CSV series in the field\'s layout, anomalous exactly where a w
   const bad = await app.inject(`/api/detector/labels?start=${start}&end=${end}&stream=no.such`)
   t.equal(bad.statusCode, 400)
   t.equal(bad.json().error.code, 'STREAM_NOT_FOUND')
+})
+
+t.test('npm run score: the same answer offline, from the options that name the world', async (t) => {
+  const app = await build(t, { simulation: { historyDays: 3 } })
+  const at = iso(TEST_START - 6 * HOUR)
+  await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'payment-outage', startTime: at } })
+  const start = iso(TEST_START - 8 * HOUR)
+  const end = iso(TEST_START)
+  const streams = ['customer.subscription.payment_failure', 'support.ticket.created']
+  const flags = [
+    { stream: streams[0]!, timestamp: iso(TEST_START - 5.5 * HOUR) },
+    { stream: streams[1]!, timestamp: iso(TEST_START - 7.5 * HOUR) },
+    { stream: streams[1]!, timestamp: iso(TEST_START - 4 * HOUR) },
+  ]
+  const online = (await app.inject({ method: 'POST', url: '/api/detector/score', payload: { start, end, streams, flags } })).json()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'score-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'flags.ndjson')
+  fs.writeFileSync(file, flags.map((f) => JSON.stringify(f)).join('\n') + '\n')
+  const out: string[] = []
+  const err: string[] = []
+  const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } } as never
+  const world = ['--seed', '42', '--start', iso(TEST_START), '--history-days', '3', '--scenario', `payment-outage@${at}`, '--streams', streams.join(',')]
+  const code = await main(['--flags', file, '--from', start, '--to', end, ...world], io)
+  t.equal(code, 0, err.join(''))
+  t.same(JSON.parse(out.join('')), online, 'byte for byte what the server answers')
+  const bad = await main(['--flags', file, '--from', start, '--to', iso(TEST_START - 7 * HOUR), ...world], io)
+  t.equal(bad, 2, 'a flag outside --from/--to is a usage error')
+  t.match(err.join(''), /flags.ndjson:1: .* lies outside --from\/--to/)
 })
