@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { main } from '../server/src/detector/cli.js'
+import { main as exportMain } from '../server/src/export/cli.js'
 import { build, iso, TEST_START } from './helpers.js'
 
 const HOUR = 3_600_000
@@ -165,4 +166,32 @@ t.test('npm run score: the same answer offline, from the options that name the w
   const bad = await main(['--flags', file, '--from', start, '--to', iso(TEST_START - 7 * HOUR), ...world], io)
   t.equal(bad, 2, 'a flag outside --from/--to is a usage error')
   t.match(err.join(''), /flags.ndjson:1: .* lies outside --from\/--to/)
+})
+
+t.test('export --dataset: one CSV per stream, windows.json as NAB has it, a README; the same bytes twice; the labels the server gives', async (t) => {
+  const app = await build(t, { simulation: { historyDays: 3 } })
+  const at = iso(TEST_START - 6 * HOUR)
+  await app.inject({ method: 'POST', url: '/api/simulation/scenario', payload: { scenarioId: 'payment-outage', startTime: at } })
+  const start = iso(TEST_START - 8 * HOUR)
+  const end = iso(TEST_START)
+  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'dataset-')))
+  t.teardown(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
+  const err: string[] = []
+  const io = { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } } as never
+  const streams = 'customer.subscription.payment_failure,support.ticket.created,customer.tutor.search'
+  for (const dir of dirs) {
+    const code = await exportMain(['--from', start, '--to', end, '--seed', '42', '--start', iso(TEST_START), '--history-days', '3', '--scenario', `payment-outage@${at}`, '--streams', streams, '--interval', '15m', '--dataset', dir], io)
+    t.equal(code, 0, err.join(''))
+  }
+  const files = fs.readdirSync(dirs[0]!).sort()
+  t.same(files, ['README', 'customer.subscription.payment_failure.csv', 'customer.tutor.search.csv', 'support.ticket.created.csv', 'windows.json'])
+  for (const f of files) t.ok(fs.readFileSync(path.join(dirs[0]!, f)).equals(fs.readFileSync(path.join(dirs[1]!, f))), `${f}: the same bytes twice`)
+  const combined = JSON.parse(fs.readFileSync(path.join(dirs[0]!, 'windows.json'), 'utf8')) as Record<string, string[][]>
+  t.ok(combined['customer.subscription.payment_failure.csv']!.length >= 1, 'the failures have a window')
+  t.ok(Object.values(combined).every((ws) => ws.every((w) => w.length === 2 && Date.parse(w[0]!) < Date.parse(w[1]!))), '[[start, end], …] per file')
+  t.match(fs.readFileSync(path.join(dirs[0]!, 'README'), 'utf8'), /seed 42[\s\S]*payment-outage \(mod_001\) from[\s\S]*Threshold[\s\S]*Made again, identically, by: npm run -s export -- /)
+  for (const stream of streams.split(',')) {
+    const online = await app.inject(`/api/detector/labels?start=${start}&end=${end}&stream=${stream}&interval=15m`)
+    t.equal(fs.readFileSync(path.join(dirs[0]!, `${stream}.csv`), 'utf8'), online.body, `${stream}: the labels the server gives`)
+  }
 })

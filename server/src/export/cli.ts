@@ -15,6 +15,9 @@ import { fromJournal } from './journal.js'
 import { checkAgainstWorld, HELP, parseOptions, scenarioRuns, USAGE, UsageError, wantsHelp, type ExportOptions } from './options.js'
 import { progressLine, summaryLine } from './progress.js'
 import { windowEvents, windowTruth, type Progress, type WindowSpec } from './window.js'
+import { writeDataset } from '../detector/dataset.js'
+import { Simulation } from '../sim/simulation.js'
+import { DAY } from '../sim/time.js'
 
 export interface ExportIO {
   stdout: Writable
@@ -39,6 +42,18 @@ class PendingFile {
   }
 }
 
+/** `--dataset DIR`: the world run to --to (counted only), then the labelled folder. */
+function dataset(o: ExportOptions, spec: WindowSpec, world: WorldConfig, argv: string[], io: ExportIO): number {
+  const sim = new Simulation(world, { seed: o.seed, startMs: o.startMs, historyDays: o.historyDays }, spec.runs())
+  sim.showFrom = Number.POSITIVE_INFINITY // nothing is built: the dataset reads counts
+  for (const _ of sim.buildSteps());
+  while (sim.now < o.toMs) sim.advanceTo(Math.min(o.toMs, sim.now + DAY))
+  const streams = o.streams ? [...o.streams] : sim.streamNames
+  const r = writeDataset(o.dataset!, sim, { fromMs: o.fromMs, toMs: o.toMs, streams, threshold: o.threshold, intervalMs: o.intervalMs, command: `npm run -s export -- ${argv.map((a) => (a === o.dataset ? 'DIR' : a)).join(' ')}` })
+  io.stderr.write(`export: dataset of ${r.files} streams and ${r.windows} windows in ${o.dataset}\n`)
+  return 0
+}
+
 export async function main(argv: string[], io: ExportIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   if (wantsHelp(argv)) {
     io.stdout.write(`${HELP}\n`)
@@ -61,6 +76,8 @@ export async function main(argv: string[], io: ExportIO = { stdout: process.stdo
     io.stderr.write(`export: ${e.message}\n${e instanceof UsageError ? USAGE + '\n' : ''}`)
     return 2
   }
+
+  if (o.dataset !== undefined) return dataset(o, spec, world, argv, io)
 
   const events = o.out ? new PendingFile(o.out) : undefined
   const truth = o.truth && o.out ? new PendingFile(`${o.out}.truth.ndjson`) : undefined

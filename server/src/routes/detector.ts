@@ -4,6 +4,7 @@ import { DetectorScoreBody, DetectorScoreResponse, DetectorWindowsResponse, Hist
 import { Errors } from '../errors.js'
 import { DEFAULT_THRESHOLD, WINDOW_CONVENTION, windowsOf } from '../detector/windows.js'
 import { scoreDetector } from '../detector/score.js'
+import { labelledCsv, pointsIn } from '../detector/labels.js'
 import { groundTruth } from '../scenarios/ground-truth.js'
 import { formatIso } from '../sim/payload.js'
 import { errorResponses } from './schemas.js'
@@ -72,21 +73,13 @@ const detector: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const sim = app.simulation.sim
       const { start, end } = pastRange(req.query, sim)
-      const s = sim.engine.model.index.get(req.query.stream)
-      if (s === undefined) throw Errors.streamNotFound(req.query.stream, 400)
+      if (!sim.engine.model.index.has(req.query.stream)) throw Errors.streamNotFound(req.query.stream, 400)
       const interval = INTERVAL_MS[req.query.interval ?? '5m']
       const until = Math.min(end, sim.now)
-      const first = Math.ceil(start / interval) * interval
-      const points = first >= until ? 0 : Math.floor((until - first) / interval)
+      const points = pointsIn(start, until, interval)
       if (points > MAX_HISTORY_POINTS) throw Errors.invalidTimeRange(`The series would hold ${points.toLocaleString('en')} points; the limit is ${MAX_HISTORY_POINTS.toLocaleString('en')}`, 'use a coarser interval or a shorter range')
-      const windows = windowsOf(groundTruth(sim, start, until), req.query.threshold ?? DEFAULT_THRESHOLD, new Set([req.query.stream])).map((w) => [Date.parse(w.start), Date.parse(w.end)] as const)
-      const rows = ['timestamp,value,is_anomaly']
-      for (const p of sim.history(s, first, first + points * interval, interval)) {
-        const a = Date.parse(p.timestamp)
-        const anomalous = windows.some(([ws, we]) => ws < a + interval && we > a)
-        rows.push(`${p.timestamp},${p.value},${anomalous ? 1 : 0}`)
-      }
-      return reply.type('text/csv; charset=utf-8').send(rows.join('\n') + '\n')
+      const windows = windowsOf(groundTruth(sim, start, until), req.query.threshold ?? DEFAULT_THRESHOLD, new Set([req.query.stream]))
+      return reply.type('text/csv; charset=utf-8').send(labelledCsv(sim, req.query.stream, start, until, interval, windows))
     },
   )
 
