@@ -10,10 +10,9 @@ import { ConfigError, loadConfig } from '../config/load.js'
 import { DEFAULT_CONFIG_DIR } from '../paths.js'
 import { checkAgainstWorld, parseOptions, scenarioRuns, UsageError } from '../export/options.js'
 import { fromJournal } from '../export/journal.js'
+import { countedWorld } from '../export/window.js'
 import { groundTruth } from '../scenarios/ground-truth.js'
-import { Simulation } from '../sim/simulation.js'
 import { formatIso } from '../sim/payload.js'
-import { DAY } from '../sim/time.js'
 import { DEFAULT_THRESHOLD, windowsOf } from './windows.js'
 import { scoreDetector } from './score.js'
 
@@ -66,11 +65,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
       if (t < o.fromMs || t >= o.toMs) throw new UsageError(`${file}:${i + 1}: ${f.timestamp} lies outside --from/--to`)
       return [{ stream: f.stream, t }]
     })
-    // The world up to --to, counted only: nothing is built but what the truth reads.
-    const sim = new Simulation(world, { seed: o.seed, startMs: o.startMs, historyDays: o.historyDays }, runs())
-    sim.showFrom = Number.POSITIVE_INFINITY
-    for (const _ of sim.buildSteps());
-    while (sim.now < o.toMs) sim.advanceTo(Math.min(o.toMs, sim.now + DAY))
+    const sim = countedWorld({ ...o, runs }, world)
     const windows = windowsOf(groundTruth(sim, o.fromMs, o.toMs), threshold, watched)
     const result = { timeRange: { start: formatIso(o.fromMs), end: formatIso(o.toMs) }, threshold, ...scoreDetector(windows, flags, streams, o.fromMs, o.toMs) }
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`)

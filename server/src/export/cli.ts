@@ -14,10 +14,8 @@ import { formatBatch, header } from './format.js'
 import { fromJournal } from './journal.js'
 import { checkAgainstWorld, HELP, parseOptions, scenarioRuns, USAGE, UsageError, wantsHelp, type ExportOptions } from './options.js'
 import { progressLine, summaryLine } from './progress.js'
-import { windowEvents, windowTruth, type Progress, type WindowSpec } from './window.js'
+import { countedWorld, windowEvents, windowTruth, type Progress, type WindowSpec } from './window.js'
 import { writeDataset } from '../detector/dataset.js'
-import { Simulation } from '../sim/simulation.js'
-import { DAY } from '../sim/time.js'
 
 export interface ExportIO {
   stdout: Writable
@@ -44,10 +42,7 @@ class PendingFile {
 
 /** `--dataset DIR`: the world run to --to (counted only), then the labelled folder. */
 function dataset(o: ExportOptions, spec: WindowSpec, world: WorldConfig, argv: string[], io: ExportIO): number {
-  const sim = new Simulation(world, { seed: o.seed, startMs: o.startMs, historyDays: o.historyDays }, spec.runs())
-  sim.showFrom = Number.POSITIVE_INFINITY // nothing is built: the dataset reads counts
-  for (const _ of sim.buildSteps());
-  while (sim.now < o.toMs) sim.advanceTo(Math.min(o.toMs, sim.now + DAY))
+  const sim = countedWorld(spec, world)
   const streams = o.streams ? [...o.streams] : sim.streamNames
   const r = writeDataset(o.dataset!, sim, { fromMs: o.fromMs, toMs: o.toMs, streams, threshold: o.threshold, intervalMs: o.intervalMs, command: `npm run -s export -- ${argv.map((a) => (a === o.dataset ? 'DIR' : a)).join(' ')}` })
   io.stderr.write(`export: dataset of ${r.files} streams and ${r.windows} windows in ${o.dataset}\n`)
