@@ -195,3 +195,19 @@ t.test('export --dataset: one CSV per stream, windows.json as NAB has it, a READ
     t.equal(fs.readFileSync(path.join(dirs[0]!, `${stream}.csv`), 'utf8'), online.body, `${stream}: the labels the server gives`)
   }
 })
+
+t.test('a suite by name: the same dataset on every run, with the surge it schedules labelled', async (t) => {
+  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'suite-')))
+  t.teardown(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
+  const err: string[] = []
+  const io = { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) } } as never
+  for (const dir of dirs) t.equal(await exportMain(['--suite', 'gentle-3d', '--streams', 'customer.tutor.search,session.booking.requested', '--dataset', dir], io), 0, err.join(''))
+  for (const f of fs.readdirSync(dirs[0]!)) t.ok(fs.readFileSync(path.join(dirs[0]!, f)).equals(fs.readFileSync(path.join(dirs[1]!, f))), `${f}: identical`)
+  const windows = JSON.parse(fs.readFileSync(path.join(dirs[0]!, 'windows.json'), 'utf8')) as Record<string, string[][]>
+  const surge = Date.parse('2026-11-18T15:00:00Z')
+  t.ok(windows['customer.tutor.search.csv']!.some(([a, b]) => Date.parse(a!) <= surge && surge < Date.parse(b!)), 'the surge of 18 November is inside a window')
+  t.match(fs.readFileSync(path.join(dirs[0]!, 'README'), 'utf8'), /--suite gentle-3d/)
+  t.equal(await exportMain(['--suite', 'gentle-3d', '--seed', '3', '--dataset', dirs[0]!], io), 2, 'a suite fixes its world')
+  t.equal(await exportMain(['--suite', 'no-such', '--dataset', dirs[0]!], io), 2)
+  t.match(err.join(''), /no such suite \(.*standard-7d/)
+})

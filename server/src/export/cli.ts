@@ -12,7 +12,7 @@ import { ConfigError, loadConfig, type WorldConfig } from '../config/load.js'
 import { DEFAULT_CONFIG_DIR } from '../paths.js'
 import { formatBatch, header } from './format.js'
 import { fromJournal } from './journal.js'
-import { checkAgainstWorld, HELP, parseOptions, scenarioRuns, USAGE, UsageError, wantsHelp, type ExportOptions } from './options.js'
+import { checkAgainstWorld, expandSuite, HELP, parseOptions, scenarioRuns, USAGE, UsageError, wantsHelp, type ExportOptions } from './options.js'
 import { progressLine, summaryLine } from './progress.js'
 import { countedWorld, windowEvents, windowTruth, type Progress, type WindowSpec } from './window.js'
 import { writeDataset } from '../detector/dataset.js'
@@ -58,7 +58,8 @@ export async function main(argv: string[], io: ExportIO = { stdout: process.stdo
   let spec: WindowSpec
   let world: WorldConfig
   try {
-    o = parseOptions(argv, DEFAULT_SEED)
+    const configIndex = argv.indexOf('--config')
+    o = parseOptions(expandSuite(argv, configIndex >= 0 ? argv[configIndex + 1]! : DEFAULT_CONFIG_DIR), DEFAULT_SEED)
     world = loadConfig(o.configDir ?? DEFAULT_CONFIG_DIR)
     const w = world
     let runs = () => scenarioRuns(o, w)
