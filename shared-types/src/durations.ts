@@ -20,8 +20,8 @@ const UNIT_MS = {
   month: 30 * 86_400_000,
 } as const
 
-export type DurationUnit = keyof typeof UNIT_MS
-export const DURATION_UNITS = Object.keys(UNIT_MS) as DurationUnit[]
+type DurationUnit = keyof typeof UNIT_MS
+const DURATION_UNITS = Object.keys(UNIT_MS) as DurationUnit[]
 
 function unitMs(unit: string): number | undefined {
   const u = unit.toLowerCase()

@@ -13,8 +13,8 @@ export const WS_SPECIAL_TOPICS = ['anomalies', 'simulation', 'pulse'] as const
 export type WsSpecialTopic = (typeof WS_SPECIAL_TOPICS)[number]
 
 /** The longest topic and the most topics one message may carry (a topic names at most a stream). */
-export const MAX_TOPIC_LENGTH = 200
-export const MAX_TOPICS = 200
+const MAX_TOPIC_LENGTH = 200
+const MAX_TOPICS = 200
 
 /** A subscription topic; which topics exist is decided by server/src/ws/topics.ts against the catalog. */
 export const WsTopic = Type.String({

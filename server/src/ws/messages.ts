@@ -8,12 +8,12 @@ import { WsClientMessage, type WsErrorCode, type WsSubscribe, type WsUnsubscribe
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import { compileJsonSchema } from '../validation.js'
 
-export interface Refusal {
+interface Refusal {
   code: WsErrorCode
   message: string
 }
 
-export type Read<T> = { ok: true; value: T } | { ok: false; refusal: Refusal }
+type Read<T> = { ok: true; value: T } | { ok: false; refusal: Refusal }
 
 const refuse = (code: WsErrorCode, message: string): { ok: false; refusal: Refusal } => ({ ok: false, refusal: { code, message } })
 
