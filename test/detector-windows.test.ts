@@ -211,3 +211,29 @@ t.test('a suite by name: the same dataset on every run, with the surge it schedu
   t.equal(await exportMain(['--suite', 'no-such', '--dataset', dirs[0]!], io), 2)
   t.match(err.join(''), /no such suite \(.*standard-7d/)
 })
+
+t.test('scoring against a suite: no running world needed; null 0, perfect 100 on its own windows', async (t) => {
+  const app = await build(t)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'suite-score-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const streams = ['customer.tutor.search', 'session.booking.requested']
+  const io = { stdout: { write: () => true }, stderr: { write: () => true } } as never
+  t.equal(await exportMain(['--suite', 'gentle-3d', '--streams', streams.join(','), '--dataset', dir], io), 0)
+  const windows = JSON.parse(fs.readFileSync(path.join(dir, 'windows.json'), 'utf8')) as Record<string, string[][]>
+  const score = async (flags: Array<{ stream: string; timestamp: string }>) => {
+    const res = await app.inject({ method: 'POST', url: '/api/detector/score', payload: { suite: 'gentle-3d', streams, flags } })
+    t.equal(res.statusCode, 200, res.body.slice(0, 200))
+    return res.json()
+  }
+  const none = await score([])
+  t.same(none.scores, { standard: 0, reward_low_FP: 0, reward_low_FN: 0 })
+  t.equal(none.timeRange.start, '2026-11-17T00:00:00Z', "the suite's window")
+  t.equal(none.threshold, 0.1, "and its threshold")
+  const perfect = await score(streams.flatMap((s) => windows[`${s}.csv`]!.map(([a]) => ({ stream: s, timestamp: a! }))))
+  t.same(perfect.scores, { standard: 100, reward_low_FP: 100, reward_low_FN: 100 }, 'a flag at the start of every window the dataset labels')
+  const unknown = await app.inject({ method: 'POST', url: '/api/detector/score', payload: { suite: 'no-such', flags: [] } })
+  t.equal(unknown.statusCode, 400)
+  t.equal(unknown.json().error.code, 'INVALID_REQUEST')
+  const noRange = await app.inject({ method: 'POST', url: '/api/detector/score', payload: { flags: [] } })
+  t.equal(noRange.statusCode, 400, 'without a suite, start and end are required')
+})

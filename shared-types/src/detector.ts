@@ -42,8 +42,9 @@ export const MAX_DETECTOR_FLAGS = 1_000_000
 
 export const DetectorScoreBody = Type.Object(
   {
-    start: IsoTime,
-    end: IsoTime,
+    suite: Type.Optional(Type.String({ description: 'a benchmark suite of config/suites (gentle-3d, standard-7d, hard-7d): its world and window, no running world needed; start and end then default to its window' })),
+    start: Type.Optional(IsoTime),
+    end: Type.Optional(IsoTime),
     flags: Type.Array(DetectorFlag, { maxItems: MAX_DETECTOR_FLAGS }),
     streams: Type.Optional(Type.Array(StreamName, { description: 'the streams the detector watched; all when absent' })),
     threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),

@@ -10,6 +10,7 @@ import type { WorldConfig } from '../config/load.js'
 import { BUCKET_MS, DAY, floorTo } from '../sim/time.js'
 import { formatIso } from '../sim/payload.js'
 import { newRun, settleEnd, type ScenarioRun } from '../scenarios/lifecycle.js'
+import { readSuite, suiteNames } from '../detector/suites.js'
 
 export class UsageError extends Error {}
 
@@ -97,30 +98,13 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   return n
 }
 
-/** A benchmark suite (config/suites/NAME.json): a world, a window and a schedule of scenarios, by name. */
-interface Suite {
-  seed: number
-  start: string
-  historyDays: number
-  from: string
-  to: string
-  scenarios: Array<{ id: string; at: string }>
-  threshold?: number
-  interval?: string
-}
-
 /** `--suite NAME` replaced by the options it stands for; the world options may then not be given too. */
 export function expandSuite(argv: string[], configDir: string): string[] {
   const i = argv.indexOf('--suite')
   if (i < 0) return argv
-  const name = argv[i + 1]
-  if (!name || !/^[a-z0-9-]+$/.test(name)) throw new UsageError(`--suite ${name ?? ''}: expected a suite name such as standard-7d`)
-  const file = path.join(configDir, 'suites', `${name}.json`)
-  if (!fs.existsSync(file)) {
-    const known = fs.existsSync(path.dirname(file)) ? fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : []
-    throw new UsageError(`--suite ${name}: no such suite (${known.join(', ') || 'none'})`)
-  }
-  const suite = JSON.parse(fs.readFileSync(file, 'utf8')) as Suite
+  const name = argv[i + 1] ?? ''
+  const suite = readSuite(configDir, name)
+  if (!suite) throw new UsageError(`--suite ${name}: no such suite (${suiteNames(configDir).join(', ') || 'none'})`)
   const rest = [...argv.slice(0, i), ...argv.slice(i + 2)]
   const fixed = ['--from', '--to', '--start', '--seed', '--history-days', '--scenario', '--journal']
   const clash = rest.find((a) => fixed.includes(a))

@@ -5,6 +5,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The validated contents of config/. */
     world: WorldConfig
+    /** Where they were read from (benchmark suites live beside them). */
+    configDir: string
   }
 }
 
@@ -12,6 +14,7 @@ declare module 'fastify' {
 export default fp<{ configDir: string }>(
   async (app, opts) => {
     app.decorate('world', loadConfig(opts.configDir))
+    app.decorate('configDir', opts.configDir)
   },
   { name: 'config' },
 )

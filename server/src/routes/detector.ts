@@ -5,6 +5,10 @@ import { Errors } from '../errors.js'
 import { DEFAULT_THRESHOLD, WINDOW_CONVENTION, windowsOf } from '../detector/windows.js'
 import { scoreDetector } from '../detector/score.js'
 import { labelledCsv, pointsIn } from '../detector/labels.js'
+import { readSuite, suiteNames } from '../detector/suites.js'
+import { expandSuite, parseOptions, scenarioRuns } from '../export/options.js'
+import { countedWorld } from '../export/window.js'
+import type { Simulation } from '../sim/simulation.js'
 import { groundTruth } from '../scenarios/ground-truth.js'
 import { formatIso } from '../sim/payload.js'
 import { errorResponses } from './schemas.js'
@@ -14,8 +18,27 @@ import { INTERVAL_MS, MAX_HISTORY_POINTS } from './simulation.js'
 /** A million flags of about 80 bytes each, and room to spare. */
 const SCORE_BODY_LIMIT = 128 * 1024 * 1024
 
-/** The detector lab: labelled anomaly windows from the ground truth. */
+function requireRange(body: { start?: string; end?: string }): { start: string; end: string } {
+  if (body.start === undefined || body.end === undefined) throw Errors.invalidRequest('start and end are required (or a suite)', 'give start and end, or suite')
+  return { start: body.start, end: body.end }
+}
+
+/** The detector lab: labelled anomaly windows from the ground truth, and scores against them. */
 const detector: FastifyPluginAsyncTypebox = async (app) => {
+  // The last suite's world, counted to its window's end: built once (a second or so), then reused.
+  let suiteCache: { name: string; sim: Simulation } | undefined
+  const suiteWorld = (name: string, body: { start?: string; end?: string }) => {
+    const suite = readSuite(app.configDir, name)
+    if (!suite) throw Errors.invalidRequest(`No suite named ${name}`, `suites: ${suiteNames(app.configDir).join(', ')}`)
+    if (suiteCache?.name !== name) {
+      const o = parseOptions(expandSuite(['--suite', name], app.configDir), suite.seed)
+      suiteCache = { name, sim: countedWorld({ ...o, runs: () => scenarioRuns(o, app.world) }, app.world) }
+    }
+    const sim = suiteCache.sim
+    const { start, end } = pastRange({ start: body.start ?? suite.from, end: body.end ?? suite.to }, sim)
+    return { sim, start, end, threshold: suite.threshold }
+  }
+
   app.addHook('onRequest', async () => app.streams.assertReady())
 
   app.get(
@@ -98,9 +121,8 @@ const detector: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const sim = app.simulation.sim
       const body = req.body
-      const { start, end } = pastRange(body, sim)
+      const { sim, start, end, threshold: suiteThreshold } = body.suite !== undefined ? suiteWorld(body.suite, body) : { sim: app.simulation.sim, threshold: undefined, ...pastRange(requireRange(body), app.simulation.sim) }
       const until = Math.min(end, sim.now)
       const known = sim.engine.model.index
       const streams = body.streams ?? sim.streamNames
@@ -115,7 +137,7 @@ const detector: FastifyPluginAsyncTypebox = async (app) => {
         if (t < start || t >= until) throw Errors.invalidRequest(`flags[${i}] lies outside the range scored`, `flags[${i}].timestamp=${f.timestamp}; range ${formatIso(start)} to ${formatIso(until)}`)
         return { stream: f.stream, t }
       })
-      const threshold = body.threshold ?? DEFAULT_THRESHOLD
+      const threshold = body.threshold ?? suiteThreshold ?? DEFAULT_THRESHOLD
       const windows = windowsOf(groundTruth(sim, start, until), threshold, watched)
       return { timeRange: { start: formatIso(start), end: formatIso(until) }, threshold, ...scoreDetector(windows, flags, streams, start, until) }
     },
