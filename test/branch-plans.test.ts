@@ -7,7 +7,7 @@
 import t from 'tap'
 import { loadConfig } from '../server/src/config/load.js'
 import { DEFAULT_CONFIG_DIR } from '../server/src/paths.js'
-import { parseRelativeOffset } from '../server/src/config/durations.js'
+import { parseRelativeOffset } from '@marketsim/shared-types'
 import { Simulation } from '../server/src/sim/simulation.js'
 import { Effects } from '../server/src/scenarios/effects.js'
 import type { Background } from '../server/src/scenarios/background.js'

@@ -65,6 +65,9 @@ t.test('every operation has a unique, stable camelCase operationId', async (t) =
     'POST /api/simulation/clock': 'setClock',
     'GET /api/simulation/ground-truth': 'getGroundTruth',
     'GET /api/simulation/correlations': 'getCorrelations',
+    'GET /api/detector/windows': 'getDetectorWindows',
+    'POST /api/detector/score': 'scoreDetector',
+    'GET /api/detector/labels': 'getDetectorLabels',
   })
   const values = Object.values(ids)
   t.equal(new Set(values).size, values.length, 'unique')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseDelay, parseDuration, parseImpactDuration, parseRelativeOffset } from '../server/src/config/durations.js'
+import { durationMs, parseDelay, parseDuration, parseImpactDuration, parseRelativeOffset } from '@marketsim/shared-types'
 import { parseCondition, matchesComparisons } from '../server/src/config/conditions.js'
 
 const H = 3_600_000
@@ -14,9 +14,20 @@ t.test('durations parse every unit the scenarios use, weeks and months included'
   t.equal(parseDuration('2 weeks'), 14 * D)
   t.equal(parseDuration('1 month'), 30 * D, 'a month is 30 days')
   t.equal(parseDuration('2 Months'), 60 * D)
-  for (const bad of ['2 fortnights', 'soon', '', '1.5 hours', '-2 hours', 'hours']) {
+  for (const bad of ['2 fortnights', 'soon', '', '1.5 hours', '-2 hours', 'hours', '3 constructors', '2 hours later']) {
     t.throws(() => parseDuration(bad), /unparseable duration/, `"${bad}" is refused`)
+    t.equal(durationMs(bad), undefined, `"${bad}" is not a duration (the console's reading)`)
   }
+})
+
+t.test('one grammar, decided once: the space before the unit is optional, a unit may be singular or plural, in any case', async (t) => {
+  for (const [a, b] of [['3 hours', '3hours'], ['3 hours', '3 hour'], ['1 day', '1 days'], ['2 weeks', ' 2\tWEEKS '], ['0', ' 0 ']]) {
+    t.equal(parseDuration(b!), parseDuration(a!), `"${b}" reads as "${a}"`)
+    t.equal(durationMs(b), parseDuration(a!), `and so the console reads it`)
+  }
+  t.equal(durationMs(undefined), undefined, 'an absent duration is no duration')
+  t.same(parseDelay('1-6hours'), parseDelay('1 - 6 hours'), 'delays follow the same rule')
+  t.equal(parseRelativeOffset('+2hours'), parseRelativeOffset('+ 2 hours'), 'and offsets')
 })
 
 t.test('impact durations add "Ongoing"; delays add ranges and "immediate"; offsets need a +', async (t) => {

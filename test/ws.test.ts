@@ -119,6 +119,49 @@ t.test('bad frames get an error with a code; the connection stays open and nothi
   t.ok(eventsOf(c.inbox).every((e) => e.stream.startsWith('session.')), 'still subscribed to what it was')
 })
 
+t.test('client messages are checked by the limits the AsyncAPI document states, naming the field; a refused one changes nothing', async (t) => {
+  const { app, url, tick } = await server(t)
+  type Schema = { properties: Record<string, { maxItems?: number }> }
+  const schemas: Record<string, Schema & { maxLength?: number }> = (await app.inject('/docs/asyncapi.json')).json().components.schemas
+  const maxTopics = schemas.WsSubscribe!.properties.topics!.maxItems!
+  const maxLength = schemas.WsTopic!.maxLength!
+  t.equal(schemas.WsUnsubscribe!.properties.topics!.maxItems, maxTopics, 'unsubscribe carries the same limit')
+  const c = await client(t, url)
+  c.send({ type: 'subscribe', topics: Array.from({ length: maxTopics }, () => 'session.*') })
+  t.equal((await c.next((m) => m.type === 'subscribed' || m.type === 'error')).type, 'subscribed', `${maxTopics} topics (the limit) are taken`)
+  const answer = async (message: unknown) => {
+    c.inbox.length = 0
+    c.send(message)
+    return c.next((m) => m.type === 'error' || m.type === 'subscribed' || m.type === 'unsubscribed')
+  }
+  const topicsFault = '"topics" must be an array of topic strings'
+  const timeFault = '"lastTimestamp" must be an ISO-8601 time'
+  const refused: Array<[string, unknown, string]> = [
+    ['one topic too many', { type: 'subscribe', topics: Array.from({ length: maxTopics + 1 }, () => '*') }, topicsFault],
+    ['a topic one character too long', { type: 'subscribe', topics: ['x'.repeat(maxLength + 1)] }, topicsFault],
+    ['an empty topic', { type: 'subscribe', topics: [''] }, topicsFault],
+    ['no topics', { type: 'subscribe' }, topicsFault],
+    ['unsubscribe: one topic too many', { type: 'unsubscribe', topics: Array.from({ length: maxTopics + 1 }, () => '*') }, topicsFault],
+    ['unsubscribe: an empty topic', { type: 'unsubscribe', topics: [''] }, topicsFault],
+    ['a time without its zone', { type: 'subscribe', topics: ['*'], lastTimestamp: iso(TEST_START).slice(0, -1) }, timeFault],
+    ['a day that does not exist', { type: 'subscribe', topics: ['*'], lastTimestamp: '2026-02-30T10:00:00Z' }, timeFault],
+    ['a leap second, which no Date holds', { type: 'subscribe', topics: ['*'], lastTimestamp: '2026-12-31T23:59:60Z' }, timeFault],
+    ['a bad time beside a good lastSeq', { type: 'subscribe', topics: ['*'], lastSeq: 0, lastTimestamp: 'yesterday' }, timeFault],
+    ['a fractional lastSeq', { type: 'subscribe', topics: ['*'], lastSeq: 1.5 }, '"lastSeq" must be a non-negative integer'],
+    ['a bad lastSeq and bad topics: the catch-up point is named first', { type: 'subscribe', topics: 5, lastSeq: -1 }, '"lastSeq" must be a non-negative integer'],
+  ]
+  for (const [what, message, sentence] of refused) t.same(await answer(message), { type: 'error', code: 'INVALID_MESSAGE', message: sentence }, what)
+  t.same(await answer({ type: 'subscribe', topics: ['x'.repeat(maxLength)] }), { type: 'error', code: 'UNKNOWN_TOPIC', message: `no stream matches: ${'x'.repeat(maxLength)}` }, 'a topic of the longest length passes the schema, then must name a stream')
+  t.same(await answer({ type: 'SUBSCRIBE', topics: ['*'] }), { type: 'error', code: 'UNKNOWN_MESSAGE_TYPE', message: 'unknown message type: SUBSCRIBE' })
+  c.inbox.length = 0
+  tick(60_000)
+  await c.next((m) => m.type === 'batch' || m.type === 'event')
+  t.ok(eventsOf(c.inbox).every((e) => e.stream.startsWith('session.')), 'still subscribed to what it was')
+  c.send({ type: 'pong', extra: true })
+  const unsubscribed = { type: 'unsubscribed', topics: ['session.*', 'never.subscribed'] }
+  t.same(await answer({ type: 'unsubscribe', topics: unsubscribed.topics }), unsubscribed, 'a pong with a field it does not know has no answer; unsubscribe echoes what it was asked, known or not')
+})
+
 t.test('heartbeat: JSON pings; a client silent past the timeout is dropped, one that answers stays', async (t) => {
   let clock = 0
   const { app, url } = await server(t, { websocket: { pingIntervalMs: 60_000, pongTimeoutMs: 90_000, now: () => clock } })

@@ -23,6 +23,7 @@ import scenarioRoutes from './routes/scenarios.js'
 import simulationRoutes from './routes/simulation.js'
 import clockRoutes from './routes/clock.js'
 import truthRoutes from './routes/truth.js'
+import detectorRoutes from './routes/detector.js'
 
 export interface AppOptions {
   /** Directory holding streams.json, relationships.json, … (default: the repository's config/). */
@@ -151,6 +152,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       await api.register(simulationRoutes)
       await api.register(clockRoutes)
       await api.register(truthRoutes)
+      await api.register(detectorRoutes)
     },
     { prefix: '/api' },
   )

@@ -1,34 +1,44 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AnomalyFlag, IsoTime } from './common.js'
+import { AnomalyFlag, IsoTime, Literals } from './common.js'
 import { ExternalEvent, StreamEvent } from './events.js'
 import { ShareMeasure } from './history.js'
 import { SimulationState } from './state.js'
 
 // ---- client → server -------------------------------------------------------
+// The hub compiles these schemas with the validator of the HTTP routes: the limits below are
+// the ones it enforces, and the AsyncAPI document states them.
+
+/** Topics that name no stream pattern: each turns on one kind of message (server/src/ws/topics.ts). */
+export const WS_SPECIAL_TOPICS = ['anomalies', 'simulation', 'pulse'] as const
+export type WsSpecialTopic = (typeof WS_SPECIAL_TOPICS)[number]
+
+/** The longest topic and the most topics one message may carry (a topic names at most a stream). */
+const MAX_TOPIC_LENGTH = 200
+const MAX_TOPICS = 200
 
 /** A subscription topic; which topics exist is decided by server/src/ws/topics.ts against the catalog. */
 export const WsTopic = Type.String({
   minLength: 1,
+  maxLength: MAX_TOPIC_LENGTH,
   title: 'WsTopic',
   description:
     '`*` (every stream), a domain alias (`customer.*`, `tutor.*`, `session.*`, `support.*`, `marketing.*`, `system.*`), any `<prefix>.*`, ' +
     'an exact stream name, `anomalies` (warning/critical events of every stream), `simulation` (state pushes) or `pulse` (every stream once a second)',
   examples: ['*', 'customer.*', 'customer.tutor.search', 'anomalies'],
 })
+const WsTopics = (description?: string) => Type.Array(WsTopic, { maxItems: MAX_TOPICS, ...(description ? { description } : {}) })
 
 export const WsSubscribe = Type.Object(
   {
     type: Type.Literal('subscribe'),
-    topics: Type.Array(WsTopic, { description: 'replaces the whole topic set' }),
-    lastTimestamp: Type.Optional(Type.String({ description: 'ISO time of the newest event seen: catch up after it' })),
+    // In the order the hub reports a fault: the catch-up point first, then the topics.
     lastSeq: Type.Optional(Type.Integer({ minimum: 0, description: 'seq of the newest event seen: catch up after it' })),
+    lastTimestamp: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601 time, with its zone, of the newest event seen: catch up after it' })),
+    topics: WsTopics('replaces the whole topic set'),
   },
   { title: 'WsSubscribe' },
 )
-export const WsUnsubscribe = Type.Object(
-  { type: Type.Literal('unsubscribe'), topics: Type.Array(WsTopic) },
-  { title: 'WsUnsubscribe' },
-)
+export const WsUnsubscribe = Type.Object({ type: Type.Literal('unsubscribe'), topics: WsTopics() }, { title: 'WsUnsubscribe' })
 export const WsPong = Type.Object({ type: Type.Literal('pong') }, { title: 'WsPong' })
 
 export const WsClientMessage = Type.Union([WsSubscribe, WsUnsubscribe, WsPong], { title: 'WsClientMessage' })
@@ -68,10 +78,23 @@ export const WsCatchup = Type.Object(
       'A client that ignores `part`/`final` still gets every event once, in order.',
   },
 )
+export const WS_ERROR_CODES = [
+  'INVALID_JSON',
+  'INVALID_MESSAGE',
+  'UNKNOWN_MESSAGE_TYPE',
+  'UNKNOWN_TOPIC',
+  'MESSAGE_TOO_LARGE',
+  // A subscribe with lastSeq/lastTimestamp past the connection's or the address's catch-up budget; nothing changed.
+  'CATCHUP_RATE_LIMITED',
+  // More subscribe/unsubscribe messages than may wait behind a catch-up being sent.
+  'CATCHUP_IN_PROGRESS',
+] as const
+export type WsErrorCode = (typeof WS_ERROR_CODES)[number]
+
 export const WsError = Type.Object(
   {
     type: Type.Literal('error'),
-    code: Type.String(),
+    code: Literals(WS_ERROR_CODES, { title: 'WsErrorCode' }),
     message: Type.String(),
     retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'CATCHUP_RATE_LIMITED: when the budget allows a catch-up again' })),
   },
@@ -122,19 +145,3 @@ export const WsServerMessage = Type.Union(
   { title: 'WsServerMessage' },
 )
 export type WsServerMessage = Static<typeof WsServerMessage>
-
-export const WS_ERROR_CODES = [
-  'INVALID_JSON',
-  'INVALID_MESSAGE',
-  'UNKNOWN_MESSAGE_TYPE',
-  'UNKNOWN_TOPIC',
-  'MESSAGE_TOO_LARGE',
-  // A subscribe with lastSeq/lastTimestamp past the connection's or the address's catch-up budget; nothing changed.
-  'CATCHUP_RATE_LIMITED',
-  // More subscribe/unsubscribe messages than may wait behind a catch-up being sent.
-  'CATCHUP_IN_PROGRESS',
-] as const
-export type WsErrorCode = (typeof WS_ERROR_CODES)[number]
-
-/** Topics that are not stream patterns. */
-export const WS_SPECIAL_TOPICS = ['*', 'anomalies', 'simulation', 'pulse'] as const

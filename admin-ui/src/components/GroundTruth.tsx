@@ -24,6 +24,7 @@ export function GroundTruth({ c }: { c: Console }) {
               <th scope="col">cause</th>
               <th scope="col">declared</th>
               <th scope="col">now</th>
+              <th scope="col" title="expected count now with this kind of effect ÷ without it">expected</th>
               <th scope="col">heatmap</th>
             </tr>
           </thead>
@@ -38,8 +39,9 @@ export function GroundTruth({ c }: { c: Console }) {
                     </button>
                   </td>
                   <td>{r.cause}</td>
-                  <td>{r.mechanism === 'outcome-share' ? `share ×${r.declared.toFixed(2)}` : formatFactor(r.declared)}</td>
-                  <td>{r.now === 1 ? '—' : `×${r.now.toFixed(2)}`}</td>
+                  <td>{r.mechanism === 'outcome-share' ? `share ×${r.declared.toFixed(2)}` : r.mechanism === 'knock-on' ? 'knock-on' : formatFactor(r.declared)}</td>
+                  <td>{r.mechanism === 'knock-on' || r.now === 1 ? '—' : `×${r.now.toFixed(2)}`}</td>
+                  <td>{r.expected === 1 ? '—' : `×${r.expected.toFixed(2)}`}</td>
                   <td class={p?.anomalyFlag}>{p ? `${Math.round(p.normalized)} ${p.anomalyFlag === 'normal' ? '' : p.anomalyFlag}` : '—'}</td>
                 </tr>
               )

@@ -1,22 +1,4 @@
-/** Durations and times as the contract writes them and as a presenter reads them. */
-
-const UNIT_MS: Record<string, number> = {
-  second: 1000,
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 604_800_000,
-  month: 30 * 86_400_000,
-}
-
-/** "3 hours", "2 weeks", "0" → milliseconds; undefined when it is not a contract duration. */
-export function parseDuration(d: string | undefined): number | undefined {
-  if (d === undefined) return undefined
-  if (d.trim() === '0') return 0
-  const m = /^\s*(\d+)\s+([a-z]+?)s?\s*$/.exec(d)
-  const unit = m ? UNIT_MS[m[2]!] : undefined
-  return m && unit ? Number(m[1]) * unit : undefined
-}
+/** Durations and times as a presenter reads them (the duration grammar is shared-types' durations.ts). */
 
 /** 95 minutes → "1 h 35 min"; the two largest units are enough to read from a stage. */
 export function formatSpan(ms: number): string {

@@ -1,9 +1,9 @@
 import { batch, computed, signal } from '@preact/signals'
 import type { ScenarioModifier, ScenarioSummary, SimulationState } from '@marketsim/shared-types'
+import { durationMs } from '@marketsim/shared-types/durations'
 import { explain, type Api } from '../api.js'
 import type { Auth } from './auth.js'
 import type { Clock } from './clock.js'
-import { parseDuration } from './format.js'
 
 export type Phase = 'active' | 'settling' | 'settled'
 
@@ -40,14 +40,14 @@ export function runningOf(m: ScenarioModifier, name: string, now: number): Runni
   const phase: Phase = m.lifecycleState ?? m.status
   const start = Date.parse(m.startTime)
   if (phase === 'active') {
-    const d = parseDuration(m.duration)
+    const d = durationMs(m.duration)
     if (!d) return { modifier: m, name, phase, progress: 0, leftMs: undefined }
     const p = Math.min(1, Math.max(0, (now - start) / d))
     return { modifier: m, name, phase, progress: p, leftMs: Math.max(0, start + d - now) }
   }
   if (phase === 'settling') {
     const from = m.settlementStartTime ? Date.parse(m.settlementStartTime) : Number.NaN
-    const d = parseDuration(m.settlementDuration)
+    const d = durationMs(m.settlementDuration)
     if (Number.isNaN(from) || !d) return { modifier: m, name, phase, progress: m.settlementProgress ?? 0, leftMs: undefined }
     const p = Math.min(1, Math.max(0, (now - from) / d))
     return { modifier: m, name, phase, progress: p, leftMs: Math.max(0, from + d - now) }

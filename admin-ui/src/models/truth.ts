@@ -10,17 +10,29 @@ export interface TruthRow {
   mechanism: GroundTruthEffect['mechanism']
   declared: number
   now: number
+  /** The stream's expected count now with the cause's kind of effect ÷ without it. */
+  expected: number
   peak: number
 }
 
-/** The factor applied at `t`: the last 15-minute sample at or before it (1 before the onset). */
-export function factorAt(e: GroundTruthEffect, t: number): number {
-  let f = 1
+/** The last 15-minute sample at or before `t` (undefined before the onset). */
+function sampleAt(e: GroundTruthEffect, t: number): GroundTruthEffect['factors'][number] | undefined {
+  let found: GroundTruthEffect['factors'][number] | undefined
   for (const s of e.factors) {
     if (Date.parse(s.timestamp) > t) break
-    f = s.factor
+    found = s
   }
-  return f
+  return found
+}
+
+/** The factor applied at `t` (1 before the onset). */
+export function factorAt(e: GroundTruthEffect, t: number): number {
+  return sampleAt(e, t)?.factor ?? 1
+}
+
+/** The expected ratio at `t` (1 before the onset). */
+export function expectedAt(e: GroundTruthEffect, t: number): number {
+  return sampleAt(e, t)?.expectedRatio ?? 1
 }
 
 export function rowsOf(effects: GroundTruthEffect[], m: ScenarioModifier, now: number): TruthRow[] {
@@ -33,6 +45,7 @@ export function rowsOf(effects: GroundTruthEffect[], m: ScenarioModifier, now: n
       mechanism: e.mechanism,
       declared: e.declaredFactor,
       now: factorAt(e, now),
+      expected: expectedAt(e, now),
       peak: e.peak.factor,
     }))
     .sort((a, b) => Math.abs(b.now - 1) - Math.abs(a.now - 1) || a.stream.localeCompare(b.stream))

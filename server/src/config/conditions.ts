@@ -2,7 +2,7 @@
  * Cascade conditions: `<field> <op> <value>` joined by `||`, or `count >= N in <duration>`
  * (the per-customer repeat rule). Parsed once at start so a typo stops the server.
  */
-import { DurationError, parseDuration } from './durations.js'
+import { DurationError, parseDuration } from '@marketsim/shared-types'
 
 export type Comparison = { field: string; op: '<' | '<=' | '>' | '>=' | '==' | '!='; value: string | number }
 export type Condition =

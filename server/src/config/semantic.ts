@@ -8,8 +8,8 @@ import type {
   StreamDef,
   StreamsFile,
 } from '@marketsim/shared-types'
+import { parseDelay, parseDuration, parseImpactDuration } from '@marketsim/shared-types'
 import { parseCondition } from './conditions.js'
-import { parseDelay, parseDuration, parseImpactDuration } from './durations.js'
 import { pathOf } from './json-path.js'
 
 export type Report = (path: string, problem: string) => void

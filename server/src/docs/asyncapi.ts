@@ -4,7 +4,7 @@
  * ws/topics.ts resolved against the catalog. It describes the server: it receives the client's
  * messages and sends its own.
  */
-import { DOMAINS, WS_ERROR_CODES, WsClientMessage, WsServerMessage, type StreamInfo } from '@marketsim/shared-types'
+import { DOMAINS, WS_ERROR_CODES, WS_SPECIAL_TOPICS, WsClientMessage, WsServerMessage, type StreamInfo, type WsSpecialTopic } from '@marketsim/shared-types'
 import type { TSchema } from '@sinclair/typebox'
 import { resolveTopic, type TopicModel } from '../ws/topics.js'
 import { Components, toJson, type JsonObject } from './named-schemas.js'
@@ -38,13 +38,12 @@ const SUMMARIES: Record<string, string> = {
   pulse: 'Every stream as it stands, once a second (topic `pulse`)',
 }
 
-/** The special topics, in the words a dashboard needs. */
-const SPECIAL_TOPICS: [string, string][] = [
-  ['*', 'every stream'],
-  ['anomalies', 'any event whose `anomalyFlag` is `warning` or `critical`, from every stream'],
-  ['simulation', '`simulation` (state) and `external_event` messages; no stream events'],
-  ['pulse', 'a `pulse` message once a second: every stream, silent ones included'],
-]
+/** The special topics, in the words a dashboard needs (a special topic added in shared-types needs its words here). */
+const SPECIAL_TOPICS: Record<WsSpecialTopic, string> = {
+  anomalies: 'any event whose `anomalyFlag` is `warning` or `critical`, from every stream',
+  simulation: '`simulation` (state) and `external_event` messages; no stream events',
+  pulse: 'a `pulse` message once a second: every stream, silent ones included',
+}
 
 const cap = (s: string) => s.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase())
 const typeOf = (member: TSchema): string => (member.properties as Record<string, { const: string }>).type.const
@@ -55,7 +54,7 @@ function topicTable(catalog: readonly StreamInfo[]): string {
     streams: catalog.map((s, idx) => ({ idx, name: s.name, def: { domain: s.domain } })),
     index: new Map(catalog.map((s, idx) => [s.name, idx])),
   }
-  const rows = SPECIAL_TOPICS.map(([topic, what]) => `| \`${topic}\` | ${what} |`)
+  const rows = ['| `*` | every stream |', ...WS_SPECIAL_TOPICS.map((topic) => `| \`${topic}\` | ${SPECIAL_TOPICS[topic]} |`)]
   for (const domain of DOMAINS) {
     const idx = resolveTopic(model, `${domain}.*`)
     if (Array.isArray(idx)) rows.push(`| \`${domain}.*\` | ${idx.map((i) => `\`${catalog[i]!.name}\``).join(', ')} |`)

@@ -12,9 +12,10 @@ import { ConfigError, loadConfig, type WorldConfig } from '../config/load.js'
 import { DEFAULT_CONFIG_DIR } from '../paths.js'
 import { formatBatch, header } from './format.js'
 import { fromJournal } from './journal.js'
-import { checkAgainstWorld, HELP, parseOptions, scenarioRuns, USAGE, UsageError, wantsHelp, type ExportOptions } from './options.js'
+import { checkAgainstWorld, expandSuite, HELP, parseOptions, scenarioRuns, USAGE, UsageError, wantsHelp, type ExportOptions } from './options.js'
 import { progressLine, summaryLine } from './progress.js'
-import { windowEvents, windowTruth, type Progress, type WindowSpec } from './window.js'
+import { countedWorld, windowEvents, windowTruth, type Progress, type WindowSpec } from './window.js'
+import { writeDataset } from '../detector/dataset.js'
 
 export interface ExportIO {
   stdout: Writable
@@ -39,6 +40,15 @@ class PendingFile {
   }
 }
 
+/** `--dataset DIR`: the world run to --to (counted only), then the labelled folder. */
+function dataset(o: ExportOptions, spec: WindowSpec, world: WorldConfig, argv: string[], io: ExportIO): number {
+  const sim = countedWorld(spec, world)
+  const streams = o.streams ? [...o.streams] : sim.streamNames
+  const r = writeDataset(o.dataset!, sim, { fromMs: o.fromMs, toMs: o.toMs, streams, threshold: o.threshold, intervalMs: o.intervalMs, command: `npm run -s export -- ${argv.map((a) => (a === o.dataset ? 'DIR' : a)).join(' ')}` })
+  io.stderr.write(`export: dataset of ${r.files} streams and ${r.windows} windows in ${o.dataset}\n`)
+  return 0
+}
+
 export async function main(argv: string[], io: ExportIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   if (wantsHelp(argv)) {
     io.stdout.write(`${HELP}\n`)
@@ -48,7 +58,8 @@ export async function main(argv: string[], io: ExportIO = { stdout: process.stdo
   let spec: WindowSpec
   let world: WorldConfig
   try {
-    o = parseOptions(argv, DEFAULT_SEED)
+    const configIndex = argv.indexOf('--config')
+    o = parseOptions(expandSuite(argv, configIndex >= 0 ? argv[configIndex + 1]! : DEFAULT_CONFIG_DIR), DEFAULT_SEED)
     world = loadConfig(o.configDir ?? DEFAULT_CONFIG_DIR)
     const w = world
     let runs = () => scenarioRuns(o, w)
@@ -61,6 +72,8 @@ export async function main(argv: string[], io: ExportIO = { stdout: process.stdo
     io.stderr.write(`export: ${e.message}\n${e instanceof UsageError ? USAGE + '\n' : ''}`)
     return 2
   }
+
+  if (o.dataset !== undefined) return dataset(o, spec, world, argv, io)
 
   const events = o.out ? new PendingFile(o.out) : undefined
   const truth = o.truth && o.out ? new PendingFile(`${o.out}.truth.ndjson`) : undefined

@@ -37,6 +37,11 @@ export interface ExportOptions {
   world: 'current' | 'baseline'
   /** The progress bar on stderr: `auto` draws it when stderr is a terminal, `on`/`off` decide. */
   progress: 'auto' | 'on' | 'off'
+  /** Write a labelled dataset folder here instead of events (one CSV per stream, windows.json, README). */
+  dataset: string | undefined
+  /** The dataset's interval (5m, 15m, 1h, 6h, 12h, 1d) and window threshold. */
+  intervalMs: number
+  threshold: number
   /** Which of --start, --seed, --history-days were given (a journal's world must agree with them). */
   given: { start: boolean; seed: boolean; historyDays: boolean }
 }
@@ -44,7 +49,7 @@ export interface ExportOptions {
 export const USAGE =
   'usage: npm run -s export -- --from <ISO> --to <ISO> [--start <ISO>] [--history-days N] [--seed N] ' +
   '[--streams a,b] [--format ndjson|csv] [--out FILE] [--truth] [--config DIR] [--scenario id@ISO]... [--journal STATE_DIR] [--world current|baseline] ' +
-  '[--progress auto|on|off] [--help]'
+  '[--progress auto|on|off] [--suite NAME] [--dataset DIR [--interval 5m] [--threshold 0.1]] [--help]'
 
 /** `--help`: the usage and what each option does (README, "Export", says more). */
 export const HELP = `${USAGE}
@@ -65,6 +70,11 @@ or CSV, to stdout or --out FILE.
   --world current|baseline  baseline: the same window without any scenario (the counterfactual)
   --config DIR              as CONFIG_DIR (default config/)
   --progress auto|on|off    the progress bar on stderr; auto: only when stderr is a terminal
+  --suite NAME              a benchmark suite of config/suites/: its world, window and scenarios (and threshold)
+  --dataset DIR             instead of events: a labelled dataset (one CSV per stream, timestamp,value,is_anomaly;
+                            windows.json as NAB's combined_windows; a README naming the world)
+  --interval 5m|15m|1h|6h|12h|1d   the dataset's interval (default 5m)
+  --threshold X             a window where a stream's expected count moves by more than X (default 0.1)
   -h, --help                this text
 
 Exit codes: 0 done (or --help), 2 bad input (nothing written), 1 any other failure.`
@@ -85,6 +95,43 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   const n = Number(raw)
   if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} ${raw}: expected an integer from ${min} to ${max}`)
   return n
+}
+
+/** A benchmark suite (config/suites/NAME.json): a world, a window and a schedule of scenarios, by name. */
+interface Suite {
+  seed: number
+  start: string
+  historyDays: number
+  from: string
+  to: string
+  scenarios: Array<{ id: string; at: string }>
+  threshold?: number
+  interval?: string
+}
+
+/** `--suite NAME` replaced by the options it stands for; the world options may then not be given too. */
+export function expandSuite(argv: string[], configDir: string): string[] {
+  const i = argv.indexOf('--suite')
+  if (i < 0) return argv
+  const name = argv[i + 1]
+  if (!name || !/^[a-z0-9-]+$/.test(name)) throw new UsageError(`--suite ${name ?? ''}: expected a suite name such as standard-7d`)
+  const file = path.join(configDir, 'suites', `${name}.json`)
+  if (!fs.existsSync(file)) {
+    const known = fs.existsSync(path.dirname(file)) ? fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : []
+    throw new UsageError(`--suite ${name}: no such suite (${known.join(', ') || 'none'})`)
+  }
+  const suite = JSON.parse(fs.readFileSync(file, 'utf8')) as Suite
+  const rest = [...argv.slice(0, i), ...argv.slice(i + 2)]
+  const fixed = ['--from', '--to', '--start', '--seed', '--history-days', '--scenario', '--journal']
+  const clash = rest.find((a) => fixed.includes(a))
+  if (clash) throw new UsageError(`--suite ${name} fixes the world and window: leave ${clash} out`)
+  const defaults = [...(rest.includes('--threshold') || suite.threshold === undefined ? [] : ['--threshold', String(suite.threshold)]), ...(rest.includes('--interval') || !suite.interval ? [] : ['--interval', suite.interval])]
+  return [
+    ...rest,
+    '--from', suite.from, '--to', suite.to, '--start', suite.start, '--seed', String(suite.seed), '--history-days', String(suite.historyDays),
+    ...suite.scenarios.flatMap((s) => ['--scenario', `${s.id}@${s.at}`]),
+    ...defaults,
+  ]
 }
 
 /** Parse argv (without node and the script); checks that need no world. */
@@ -110,6 +157,9 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
         journal: { type: 'string' },
         world: { type: 'string' },
         progress: { type: 'string' },
+        dataset: { type: 'string' },
+        interval: { type: 'string' },
+        threshold: { type: 'string' },
       },
     }))
   } catch (e) {
@@ -137,6 +187,12 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
   if (values.journal !== undefined && scenarios.length > 0) throw new UsageError('--journal holds the scenario runs already: leave --scenario out')
   const progress = values.progress ?? 'auto'
   if (progress !== 'auto' && progress !== 'on' && progress !== 'off') throw new UsageError(`--progress ${progress}: expected auto, on or off`)
+  const INTERVALS: Record<string, number> = { '5m': 5, '15m': 15, '1h': 60, '6h': 360, '12h': 720, '1d': 1440 }
+  const interval = values.interval ?? '5m'
+  if (INTERVALS[interval] === undefined) throw new UsageError(`--interval ${interval}: expected one of ${Object.keys(INTERVALS).join(', ')}`)
+  const threshold = values.threshold === undefined ? 0.1 : Number(values.threshold)
+  if (!(threshold > 0 && threshold <= 10)) throw new UsageError(`--threshold ${values.threshold}: expected a number in (0, 10]`)
+  if (values.dataset !== undefined && out !== undefined) throw new UsageError('--dataset writes a folder of its own: leave --out out')
   const world = values.world ?? 'current'
   if (world !== 'current' && world !== 'baseline') throw new UsageError(`--world ${world}: expected current or baseline`)
   return {
@@ -156,6 +212,9 @@ export function parseOptions(argv: string[], defaultSeed: number): ExportOptions
     journal: values.journal,
     world,
     progress,
+    dataset: values.dataset,
+    intervalMs: INTERVALS[interval]! * 60_000,
+    threshold,
     given: { start: values.start !== undefined, seed: values.seed !== undefined, historyDays: values['history-days'] !== undefined },
   }
 }

@@ -48,6 +48,15 @@ function world(w: WindowSpec, config: WorldConfig, emitFrom: number, seq: number
   })
 }
 
+/** The world run to `toMs` with nothing built (counts, truth and labels read it): a dataset's, a score's. */
+export function countedWorld(w: Pick<WindowSpec, 'toMs' | 'startMs' | 'historyDays' | 'seed' | 'runs'>, config: WorldConfig): Simulation {
+  const sim = new Simulation(config, { seed: w.seed, startMs: w.startMs, historyDays: w.historyDays }, w.runs())
+  sim.showFrom = Number.POSITIVE_INFINITY
+  for (const _ of sim.buildSteps());
+  while (sim.now < w.toMs) sim.advanceTo(Math.min(w.toMs, sim.now + BUILD_SLICE))
+  return sim
+}
+
 /** Run sim to `until`, a slice at a time, yielding what each slice emitted. */
 function* run(sim: Simulation, until: number): Generator<StreamEvent[]> {
   while (sim.now < until) {

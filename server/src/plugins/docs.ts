@@ -14,6 +14,7 @@ export const API_TAGS = [
   { name: 'streams', description: 'The stream catalog' },
   { name: 'simulation', description: 'Simulation state, history, events and clock' },
   { name: 'scenarios', description: 'Pre-defined scenarios and their lifecycle' },
+  { name: 'detector', description: 'The detector lab: labelled anomaly windows from the ground truth' },
 ]
 
 /**

@@ -5,8 +5,9 @@ import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
 import { ResponseCache, sendSerialized } from '../response-cache.js'
 import { errorResponses } from './schemas.js'
+import { pastRange } from './time-range.js'
 
-const INTERVAL_MS: Record<HistoryInterval, number> = {
+export const INTERVAL_MS: Record<HistoryInterval, number> = {
   '5m': 300_000,
   '15m': 900_000,
   '1h': 3_600_000,
@@ -17,11 +18,6 @@ const INTERVAL_MS: Record<HistoryInterval, number> = {
 /** A history response holds at most this many points (streams × points). */
 export const MAX_HISTORY_POINTS = 100_000
 
-function parseTime(raw: string, name: string): number {
-  const t = Date.parse(raw)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw Errors.invalidTimeRange(`Unparseable ${name}: expected an ISO-8601 time`, `${name}=${raw}`)
-  return t
-}
 
 /** State, history and recent events of the one simulated world. */
 const simulation: FastifyPluginAsyncTypebox = async (app) => {
@@ -70,12 +66,7 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
       const key = `${sim.version}|${sim.lastModifiedMs}|${sim.now}|${req.url}`
       const cached = historyCache.get(key)
       if (cached) return sendSerialized(reply, cached)
-      const start = parseTime(req.query.start, 'start')
-      const end = parseTime(req.query.end, 'end')
-      if (end <= start) throw Errors.invalidTimeRange('end must be after start', `start=${req.query.start} end=${req.query.end}`)
-      if (start < sim.historyStartMs)
-        throw Errors.invalidTimeRange('start lies before the simulated history', `history starts at ${formatIso(sim.historyStartMs)}`)
-      if (start >= sim.now) throw Errors.invalidTimeRange('start lies after the current simulated time', `now is ${formatIso(sim.now)}`)
+      const { start, end } = pastRange(req.query, sim)
       const names = req.query.streams ? req.query.streams.split(',').map((s) => s.trim()).filter(Boolean) : sim.streamNames
       const index = sim.engine.model.index
       for (const name of names) if (!index.has(name)) throw Errors.streamNotFound(name, 400)

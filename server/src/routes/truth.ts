@@ -7,13 +7,9 @@ import { groundTruth } from '../scenarios/ground-truth.js'
 import { formatIso } from '../sim/payload.js'
 import { ResponseCache, sendSerialized } from '../response-cache.js'
 import { errorResponses } from './schemas.js'
+import { parseTime, pastRange } from './time-range.js'
 
-function parseTime(raw: string | undefined, name: string): number | undefined {
-  if (raw === undefined) return undefined
-  const t = Date.parse(raw)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw Errors.invalidTimeRange(`Unparseable ${name}: expected an ISO-8601 time`, `${name}=${raw}`)
-  return t
-}
+const optionalTime = (raw: string | undefined, name: string) => (raw === undefined ? undefined : parseTime(raw, name))
 
 /** What the simulator did (ground truth) and what the data shows around events (correlations). */
 const truth: FastifyPluginAsyncTypebox = async (app) => {
@@ -38,11 +34,7 @@ const truth: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const sim = app.simulation.sim
-      const start = parseTime(req.query.start, 'start')!
-      const end = parseTime(req.query.end, 'end')!
-      if (end <= start) throw Errors.invalidTimeRange('end must be after start', `start=${req.query.start} end=${req.query.end}`)
-      if (start < sim.historyStartMs) throw Errors.invalidTimeRange('start lies before the simulated history', `history starts at ${formatIso(sim.historyStartMs)}`)
-      if (start >= sim.now) throw Errors.invalidTimeRange('start lies after the current simulated time', `now is ${formatIso(sim.now)}`)
+      const { start, end } = pastRange(req.query, sim)
       const key = `truth|${sim.version}|${sim.lastModifiedMs}|${sim.now}|${req.url}`
       const hit = cache.get(key)
       if (hit) return sendSerialized(reply, hit)
@@ -74,8 +66,8 @@ const truth: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const sim = app.simulation.sim
       if (req.query.stream !== undefined && !sim.engine.model.index.has(req.query.stream)) throw Errors.streamNotFound(req.query.stream, 400)
-      const startTime = parseTime(req.query.startTime, 'startTime')
-      const endTime = parseTime(req.query.endTime, 'endTime')
+      const startTime = optionalTime(req.query.startTime, 'startTime')
+      const endTime = optionalTime(req.query.endTime, 'endTime')
       // Kept per world and computed a piece at a time: a distinct query is a filter of what is known.
       const list = await correlations.list(sim, { eventId: req.query.eventId, stream: req.query.stream, startTime, endTime })
       const body = JSON.stringify({ count: list.length, correlations: list })

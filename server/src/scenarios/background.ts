@@ -6,7 +6,7 @@
  * any re-run agree, and the engine's own draws are untouched.
  */
 import type { EventTemplate, ExternalEvent } from '@marketsim/shared-types'
-import { parseImpactDuration } from '../config/durations.js'
+import { parseImpactDuration } from '@marketsim/shared-types'
 import type { Model } from '../sim/model.js'
 import { formatIso } from '../sim/payload.js'
 import { Rng } from '../sim/rng.js'

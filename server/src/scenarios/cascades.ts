@@ -11,7 +11,7 @@ import type { Spread } from '../sim/spread.js'
 import { conditionShare, type Model } from '../sim/model.js'
 import { BUCKET_MS } from '../sim/time.js'
 import { parseCondition, type Comparison } from '../config/conditions.js'
-import { parseDelay, parseDuration } from '../config/durations.js'
+import { parseDelay, parseDuration } from '@marketsim/shared-types'
 import type { ScenarioRun } from './lifecycle.js'
 import { settleEnd } from './lifecycle.js'
 

@@ -7,7 +7,7 @@
  * unexpected movers show up and red herrings show up as no movement.
  */
 import type { CorrelationData, ExternalEvent } from '@marketsim/shared-types'
-import { parseImpactDuration } from '../config/durations.js'
+import { parseImpactDuration } from '@marketsim/shared-types'
 import type { Simulation } from '../sim/simulation.js'
 import { formatIso } from '../sim/payload.js'
 

@@ -2,20 +2,26 @@
  * Everything that bends the baseline world, as the engine's Modifiers: scenario modifiers,
  * the external events scenarios inject, background events, random anomalies and cascades.
  *
- * Modifiers act on causes. A factor on a stream with its own arrivals scales their rate. A
- * factor on a derived stream scales the branch probability that produces it, relative to how
- * much its cause is already bent (exam surge: searches ×1.6, requests ×1.5 of their baseline,
- * so the search→request branch gets ×1.5/1.6), and the sibling outcomes give way, so volume
- * stays consistent. An override on a status stream sets the share of one outcome (95% of
- * gateway attempts fail); a declared factor on what follows that outcome is then met by how
- * many of those failures go on to become subscription payment failures.
+ * Modifiers act on causes, and a declared factor is what the stream's count does:
+ * - a factor on a stream with arrivals of its own scales their rate; on one that also follows
+ *   other streams (tickets, refunds) the own arrivals make up the difference, so the whole
+ *   count moves as declared while the followers stay as the rest of the world makes them;
+ * - a factor on a derived stream scales the branch that produces it, divided by how much the
+ *   same source already bends the branch's cause along prompt links (exam surge: searches ×1.6,
+ *   requests ×1.5, so the search→request branch gets ×1.5/1.6); sources compose, and a
+ *   deferred decision (a session's start at its slot) is never divided;
+ * - outcome shares stay a distribution: siblings give way, a forced share holds (95% of
+ *   gateway attempts fail, its ×6 on payment failures met by how many failures follow
+ *   through), and a factor more than the outcomes can hold is normalized.
+ * Decisions see only what was known when they were taken, so a factor on decisions taken
+ * ahead (expirations, cancellations, approvals) shows later; see how-it-shows.ts.
  */
 import type { ExternalEvent, FieldDomain, PayloadShift } from '@marketsim/shared-types'
 import type { Ev } from '../sim/event.js'
 import type { BranchPlan, FieldShift, Modifiers } from '../sim/engine.js'
 import { conditionShare, type ChainRt, type Model } from '../sim/model.js'
 import { BUCKET_MS, HOUR } from '../sim/time.js'
-import { parseImpactDuration } from '../config/durations.js'
+import { parseImpactDuration } from '@marketsim/shared-types'
 import { matchesField } from '../config/conditions.js'
 import type { Background, Impact } from './background.js'
 import { impactFactor } from './background.js'

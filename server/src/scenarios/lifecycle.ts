@@ -5,7 +5,7 @@
  * decides exactly as the live run did.
  */
 import type { ScenarioDefinition, ScenarioStatus, SettlementType } from '@marketsim/shared-types'
-import { parseDuration } from '../config/durations.js'
+import { parseDuration } from '@marketsim/shared-types'
 
 export interface ScenarioRun {
   /** Modifier instance id, e.g. "mod_003". */

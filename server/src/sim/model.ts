@@ -6,7 +6,7 @@
 import type { ChainBranch, FieldDomain, StreamDef } from '@marketsim/shared-types'
 import type { WorldConfig } from '../config/load.js'
 import { holds, parseCondition, type Comparison } from '../config/conditions.js'
-import { parseDelay } from '../config/durations.js'
+import { parseDelay } from '@marketsim/shared-types'
 import { Calendar, type StreamShape } from './calendar.js'
 
 export type Anchor = NonNullable<ChainBranch['anchor']>

@@ -10,7 +10,7 @@
  */
 import type { ExternalEvent, HistoryPoint, PulseStream, StreamBaseline, StreamEvent } from '@marketsim/shared-types'
 import type { WorldConfig } from '../config/load.js'
-import { parseRelativeOffset } from '../config/durations.js'
+import { parseRelativeOffset } from '@marketsim/shared-types'
 import { Background } from '../scenarios/background.js'
 import { Cascades } from '../scenarios/cascades.js'
 import { Effects } from '../scenarios/effects.js'

@@ -79,6 +79,8 @@ export class TimingWheel {
 
   /** Fill `into` with the next event with t < limit and remove it; false when there is none. */
   pop(limit: number, into: Ev): boolean {
+    // Nothing anywhere: no need to walk the minutes up to the limit (which may be far, or infinite).
+    if (this.size === 0) return false
     for (;;) {
       const slot = this.current
       if (slot && this.cursor < slot.n) {

@@ -12,12 +12,13 @@
  * further subscribe/unsubscribe messages wait their turn. Catch-ups are budgeted per connection
  * and per address: one past the budget is an `error` (CATCHUP_RATE_LIMITED) and changes nothing.
  */
-import type { ExternalEvent, SimulationState, StreamEvent } from '@marketsim/shared-types'
+import type { ExternalEvent, SimulationState, StreamEvent, WsErrorCode, WsSubscribe, WsUnsubscribe } from '@marketsim/shared-types'
 import { guarded, type ErrorLog } from '../guard.js'
 import type { WebSocket } from 'ws'
 import { RateLimiter } from '../controls/rate-limit.js'
 import type { Simulation } from '../sim/simulation.js'
-import { compileTopics, resolveTopic, type Matcher } from './topics.js'
+import { readFrame, readMessage } from './messages.js'
+import { compileTopics, NO_TOPICS, resolveTopic, type Matcher } from './topics.js'
 
 export interface HubOptions {
   pingIntervalMs: number
@@ -70,8 +71,6 @@ interface Client {
 
 /** Messages a client may queue behind its running catch-up; beyond, they are refused. */
 const MAX_DEFERRED = 16
-
-const NONE: Matcher = { streams: new Uint8Array(0), anomalies: false, simulation: false, pulse: false }
 
 export class Hub {
   private readonly clients = new Set<Client>()
@@ -148,7 +147,7 @@ export class Hub {
 
   /** A connection from `ip` (the address its catch-up budget is counted under); returns its id. */
   add(socket: WebSocket, ip = ''): number {
-    const client: Client = { id: ++this.nextId, ip, socket, topics: new Set(), matcher: NONE, queue: [], queued: 0, lastSeen: this.now(), catchingUp: false, deferred: [] }
+    const client: Client = { id: ++this.nextId, ip, socket, topics: new Set(), matcher: NO_TOPICS, queue: [], queued: 0, lastSeen: this.now(), catchingUp: false, deferred: [] }
     this.clients.add(client)
     socket.on('message', (data, isBinary) => this.onMessage(client, data as Buffer, isBinary))
     socket.on('pong', () => (client.lastSeen = this.now()))
@@ -180,22 +179,15 @@ export class Hub {
     c.socket.close(SLOW_CONSUMER, 'slow consumer: reconnect and subscribe with lastSeq to catch up')
   }
 
-  private error(c: Client, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  private error(c: Client, code: WsErrorCode, message: string, extra: Record<string, unknown> = {}): void {
     this.send(c, JSON.stringify({ type: 'error', code, message, ...extra }))
   }
 
   private onMessage(c: Client, data: Buffer, isBinary: boolean): void {
     c.lastSeen = this.now()
-    if (data.length > this.options.maxFrameBytes) return this.error(c, 'MESSAGE_TOO_LARGE', `frames are limited to ${this.options.maxFrameBytes} bytes`)
-    if (isBinary) return this.error(c, 'INVALID_MESSAGE', 'send JSON text frames')
-    let msg: unknown
-    try {
-      msg = JSON.parse(data.toString('utf8'))
-    } catch {
-      return this.error(c, 'INVALID_JSON', 'the frame is not valid JSON')
-    }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return this.error(c, 'INVALID_MESSAGE', 'a message is a JSON object with a "type"')
-    const m = msg as Record<string, unknown>
+    const frame = readFrame(data, isBinary, this.options.maxFrameBytes)
+    if (!frame.ok) return this.error(c, frame.refusal.code, frame.refusal.message)
+    const m = frame.value
     if (c.catchingUp && (m.type === 'subscribe' || m.type === 'unsubscribe')) {
       // Topics change between parts of a catch-up would interleave live events with it.
       if (c.deferred.length >= MAX_DEFERRED) return this.error(c, 'CATCHUP_IN_PROGRESS', `a catch-up is being sent; at most ${MAX_DEFERRED} messages wait for it`)
@@ -205,7 +197,11 @@ export class Hub {
     this.handle(c, m)
   }
 
-  private handle(c: Client, m: Record<string, unknown>): void {
+  /** A message read and validated here, not before: one deferred behind a catch-up is answered in its turn. */
+  private handle(c: Client, raw: Record<string, unknown>): void {
+    const read = readMessage(raw)
+    if (!read.ok) return this.error(c, read.refusal.code, read.refusal.message)
+    const m = read.value
     switch (m.type) {
       case 'pong':
         return
@@ -213,40 +209,23 @@ export class Hub {
         return this.subscribe(c, m)
       case 'unsubscribe':
         return this.unsubscribeTopics(c, m)
-      default:
-        return this.error(c, typeof m.type === 'string' ? 'UNKNOWN_MESSAGE_TYPE' : 'INVALID_MESSAGE', `unknown message type: ${String(m.type)}`)
     }
   }
 
-  private topicsOf(c: Client, m: Record<string, unknown>): string[] | undefined {
-    const topics = m.topics
-    if (!Array.isArray(topics) || topics.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 200) || topics.length > 200) {
-      this.error(c, 'INVALID_MESSAGE', '"topics" must be an array of topic strings')
-      return undefined
-    }
+  /** Topics that name no stream are refused by name: a typo is never a silent no-op. */
+  private knownTopics(c: Client, topics: string[]): boolean {
     const model = this.sim().engine.model
-    const unknown = (topics as string[]).filter((x) => resolveTopic(model, x) === undefined)
-    if (unknown.length > 0) {
-      this.error(c, 'UNKNOWN_TOPIC', `no stream matches: ${unknown.join(', ')}`)
-      return undefined
-    }
-    return topics as string[]
+    const unknown = topics.filter((x) => resolveTopic(model, x) === undefined)
+    if (unknown.length > 0) this.error(c, 'UNKNOWN_TOPIC', `no stream matches: ${unknown.join(', ')}`)
+    return unknown.length === 0
   }
 
-  private subscribe(c: Client, m: Record<string, unknown>): void {
-    // Validate everything before changing anything.
-    let after: number | undefined
-    let afterTime: number | undefined
-    if (m.lastSeq !== undefined) {
-      if (typeof m.lastSeq !== 'number' || !Number.isInteger(m.lastSeq) || m.lastSeq < 0) return this.error(c, 'INVALID_MESSAGE', '"lastSeq" must be a non-negative integer')
-      after = m.lastSeq
-    } else if (m.lastTimestamp !== undefined) {
-      const t = typeof m.lastTimestamp === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(m.lastTimestamp) ? Date.parse(m.lastTimestamp) : Number.NaN
-      if (Number.isNaN(t)) return this.error(c, 'INVALID_MESSAGE', '"lastTimestamp" must be an ISO-8601 time')
-      afterTime = t
-    }
-    const topics = this.topicsOf(c, m)
-    if (!topics) return
+  private subscribe(c: Client, m: WsSubscribe): void {
+    // Validate everything before changing anything (the schema has checked the shapes).
+    const after = m.lastSeq
+    const afterTime = after === undefined && m.lastTimestamp !== undefined ? Date.parse(m.lastTimestamp) : undefined
+    const topics = m.topics
+    if (!this.knownTopics(c, topics)) return
     if ((after !== undefined || afterTime !== undefined) && !this.withinBudget(c)) return
     // Anything queued under the old topics goes first: it was promised under them.
     this.flushClient(c)
@@ -336,11 +315,10 @@ export class Hub {
     })
   }
 
-  private unsubscribeTopics(c: Client, m: Record<string, unknown>): void {
+  private unsubscribeTopics(c: Client, m: WsUnsubscribe): void {
     const topics = m.topics
-    if (!Array.isArray(topics) || topics.some((x) => typeof x !== 'string')) return this.error(c, 'INVALID_MESSAGE', '"topics" must be an array of topic strings')
     this.flushClient(c)
-    for (const x of topics as string[]) c.topics.delete(x)
+    for (const x of topics) c.topics.delete(x)
     c.matcher = compileTopics(this.sim().engine.model, c.topics)
     this.send(c, JSON.stringify({ type: 'unsubscribed', topics }))
   }

@@ -5,25 +5,28 @@
  * stream's standing, once a second). A topic that
  * matches no stream is an error, never a silent no-op.
  */
+import { WS_SPECIAL_TOPICS, type WsSpecialTopic } from '@marketsim/shared-types'
 import type { Model } from '../sim/model.js'
 
 /** What resolving a topic needs of the model: the streams and the name index (the docs resolve against the catalog). */
 export type TopicModel = Pick<Model, 'index'> & { readonly streams: readonly { readonly idx: number; readonly name: string; readonly def: { readonly domain: string } }[] }
 
-export interface Matcher {
-  /** Stream index → subscribed. */
-  streams: Uint8Array
-  anomalies: boolean
-  simulation: boolean
-  pulse: boolean
+/** Stream index → subscribed, and one flag per special topic. */
+export type Matcher = { streams: Uint8Array } & Record<WsSpecialTopic, boolean>
+
+const SPECIAL = new Set<string>(WS_SPECIAL_TOPICS)
+const isSpecial = (topic: string): topic is WsSpecialTopic => SPECIAL.has(topic)
+
+function matcher(streams: number): Matcher {
+  return Object.assign({ streams: new Uint8Array(streams) }, Object.fromEntries(WS_SPECIAL_TOPICS.map((t) => [t, false])) as Record<WsSpecialTopic, boolean>)
 }
 
-/** The streams a topic names, or undefined when it names none. */
-type Special = 'anomalies' | 'simulation' | 'pulse'
-const SPECIAL = new Set<string>(['anomalies', 'simulation', 'pulse'])
+/** A connection's matcher before its first subscribe: nothing. */
+export const NO_TOPICS: Matcher = matcher(0)
 
-export function resolveTopic(model: TopicModel, topic: string): number[] | Special | undefined {
-  if (SPECIAL.has(topic)) return topic as Special
+/** The streams a topic names, the special topic it is, or undefined when it names none. */
+export function resolveTopic(model: TopicModel, topic: string): number[] | WsSpecialTopic | undefined {
+  if (isSpecial(topic)) return topic
   const all = model.streams
   if (topic === '*') return all.map((s) => s.idx)
   if (topic.endsWith('.*')) {
@@ -38,7 +41,7 @@ export function resolveTopic(model: TopicModel, topic: string): number[] | Speci
 }
 
 export function compileTopics(model: Model, topics: Iterable<string>): Matcher {
-  const m: Matcher = { streams: new Uint8Array(model.streams.length), anomalies: false, simulation: false, pulse: false }
+  const m = matcher(model.streams.length)
   for (const topic of topics) {
     const r = resolveTopic(model, topic)
     if (typeof r === 'string') m[r] = true
