@@ -61,9 +61,12 @@ t.test('Prometheus text: content type, HELP and TYPE for every family, counters 
     t.ok(['counter', 'gauge', 'histogram'].includes(f.type ?? ''), `${name} has TYPE ${f.type}`)
     if (f.type === 'counter') t.match(name, /_total$/, `${name}: a counter ends in _total`)
   }
-  for (const name of ['marketsim_ws_clients', 'marketsim_simulation_lag_seconds', 'nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes']) {
+  for (const name of ['marketsim_ws_clients', 'marketsim_simulation_lag_seconds', 'nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes', 'nodejs_heap_used_bytes', 'process_cpu_seconds_total']) {
     t.equal(metrics.get(name)?.samples.length, 1, `${name} present`)
   }
+  // The standard process metrics a Node dashboard expects, beside the app's own.
+  t.match(metrics.get('nodejs_version_info')?.samples[0]?.labels, { version: process.version }, 'the Node version')
+  t.equal(metrics.get('nodejs_gc_duration_seconds')?.type, 'histogram', 'garbage-collection pauses')
   t.ok(value(metrics, 'process_resident_memory_bytes') > 0)
   t.ok(value(metrics, 'marketsim_simulation_lag_seconds') >= 0, 'the lag behind the clock is a number of seconds')
   t.equal(value(metrics, 'marketsim_simulation_ready'), 1)

@@ -1,7 +1,11 @@
 /**
- * The one place environment variables are read. Every value has a default that works with no
- * setup; a malformed value stops the boot with a message naming the variable.
+ * The one place environment variables are read, checked by env-schema against one schema.
+ * Every value has a default that works with no setup; a malformed value stops the boot with a
+ * message naming the variable and what it expects.
  */
+import { Type, type Static } from '@sinclair/typebox'
+import type { Ajv } from 'ajv'
+import envSchema from 'env-schema'
 import type { AppOptions } from './app.js'
 import { adminTokenProblem } from './controls/token.js'
 
@@ -21,37 +25,72 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export class EnvError extends Error {}
 
-function int<F extends number | undefined>(env: NodeJS.ProcessEnv, name: string, fallback: F, min: number, max: number): number | F {
-  return bounded(env, name, fallback, min, max, true)
+// Each variable's schema says what it expects in words (`expected`), for the boot message.
+const int = (minimum: number, maximum: number) => Type.Optional(Type.Integer({ minimum, maximum, expected: `an integer from ${minimum} to ${maximum}` }))
+const num = (minimum: number, maximum: number) => Type.Optional(Type.Number({ minimum, maximum, expected: `a number from ${minimum} to ${maximum}` }))
+const text = (defaultValue?: string) => Type.Optional(Type.String(defaultValue === undefined ? {} : { default: defaultValue }))
+
+/**
+ * Every variable, in the order they are checked (the first malformed one stops the boot).
+ * Unset variables with no default stay undefined: buildApp owns those defaults.
+ */
+const EnvSchema = Type.Object({
+  LOG_LEVEL: Type.Unsafe<string>({ type: 'string', enum: LOG_LEVELS, default: 'info', expected: `one of ${LOG_LEVELS.join(', ')}` }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, expected: 'an integer from 0 to 65535' }),
+  HOST: text('0.0.0.0'),
+  RAILWAY_PUBLIC_DOMAIN: text(),
+  CONFIG_DIR: text(),
+  /**
+   * Behind a reverse proxy (Railway, a load balancer) every request comes from the proxy's
+   * address, so the per-client rate limit would be one shared bucket. `true` or a hop count
+   * takes the client from X-Forwarded-For; off by default, where that header is forgeable.
+   */
+  TRUST_PROXY: Type.Unsafe<boolean | number>({ type: ['boolean', 'integer'], minimum: 1, maximum: 10, default: false, expected: 'true, false or a number of proxy hops from 1 to 10' }),
+  // The journal of control actions: a restart (crash, redeploy) replays it.
+  STATE_DIR: text('./data'),
+  CORS_ORIGINS: text('*'),
+  ADMIN_TOKEN: text(),
+  CONTROL_RATE_LIMIT: int(1, 100_000),
+  WS_PING_INTERVAL_MS: int(100, 3_600_000),
+  WS_PONG_TIMEOUT_MS: int(100, 3_600_000),
+  WS_MAX_BUFFER_BYTES: int(1024, 1024 * 1024 * 1024),
+  WS_CATCHUPS_PER_MINUTE: int(1, 100_000),
+  WS_CATCHUPS_PER_IP_PER_MINUTE: int(1, 100_000),
+  SIM_SEED: int(0, 2 ** 32 - 1),
+  SIM_START: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T', expected: 'an ISO-8601 time such as 2025-03-10T09:00:00Z' })),
+  SIM_HISTORY_DAYS: int(1, 90),
+  SIM_SPEED: num(0, 3600),
+})
+type Env = Static<typeof EnvSchema>
+
+/** env-schema's validator, told that `expected` is a word for people, not a rule. */
+const withExpected = { customOptions: (ajv: Ajv) => ajv.addKeyword('expected') }
+
+/** The variables checked against EnvSchema; a malformed one is an EnvError naming it and what it expects. */
+function parse(env: NodeJS.ProcessEnv): Env {
+  // An empty variable is an unset one, except ADMIN_TOKEN (an empty secret is a mistake).
+  const data = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && (v !== '' || k === 'ADMIN_TOKEN')))
+  try {
+    return envSchema<Env>({ schema: structuredClone(EnvSchema), data, env: false, ajv: withExpected })
+  } catch (e) {
+    const first = (e as { errors?: Array<{ instancePath: string; parentSchema?: { expected?: string } }> }).errors?.[0]
+    const name = first?.instancePath.slice(1)
+    const expected = name && (EnvSchema.properties as Record<string, { expected?: string }>)[name]?.expected
+    if (!expected) throw e
+    throw new EnvError(`${name}=${env[name]}: expected ${expected}`)
+  }
 }
 
-function isoTime(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return undefined
+/** SIM_START as epoch ms: the schema checks its shape, the calendar its date. */
+function isoTime(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
   const t = Date.parse(raw)
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(t)) throw new EnvError(`${name}=${raw}: expected an ISO-8601 time such as 2025-03-10T09:00:00Z`)
+  if (Number.isNaN(t)) throw new EnvError(`SIM_START=${raw}: expected ${EnvSchema.properties.SIM_START.expected}`)
   return t
 }
 
-function num<F extends number | undefined>(env: NodeJS.ProcessEnv, name: string, fallback: F, min: number, max: number): number | F {
-  return bounded(env, name, fallback, min, max, false)
-}
-
-/** A number from [min, max] (an integer if asked), or the fallback when unset or empty. */
-function bounded<F extends number | undefined>(
-  env: NodeJS.ProcessEnv, name: string, fallback: F, min: number, max: number, integer: boolean,
-): number | F {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const n = Number(raw)
-  const ok = integer ? Number.isInteger(n) : Number.isFinite(n)
-  if (!ok || n < min || n > max) throw new EnvError(`${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`)
-  return n
-}
-
 /** ADMIN_TOKEN: unset means open controls (the demo default); set, it must be a usable secret. */
-function adminToken(env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.ADMIN_TOKEN
+function adminToken(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined
   // Never echo the value: it is a secret, and the message lands in logs.
   if (raw === '') throw new EnvError('ADMIN_TOKEN is set but empty: unset it to leave the controls open, or give a token of at least 16 characters')
@@ -60,53 +99,36 @@ function adminToken(env: NodeJS.ProcessEnv): string | undefined {
   return raw
 }
 
-/**
- * TRUST_PROXY: behind a reverse proxy (Railway, a load balancer) every request comes from the
- * proxy's address, so the per-client rate limit would be one shared bucket. `true` or a hop
- * count takes the client from X-Forwarded-For; off by default, where that header is forgeable.
- */
-function trustProxy(env: NodeJS.ProcessEnv): boolean | number {
-  const raw = env.TRUST_PROXY
-  if (raw === undefined || raw === '' || raw === 'false') return false
-  if (raw === 'true') return true
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > 10) throw new EnvError(`TRUST_PROXY=${raw}: expected true, false or a number of proxy hops from 1 to 10`)
-  return n
-}
-
 export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
-  const logLevel = env.LOG_LEVEL || 'info'
-  if (!LOG_LEVELS.includes(logLevel)) throw new EnvError(`LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
-  const origins = (env.CORS_ORIGINS ?? '*').trim()
+  const e = parse(env)
+  const origins = e.CORS_ORIGINS!.trim()
   return {
-    port: int(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '0.0.0.0',
-    logLevel,
-    publicDomain: env.RAILWAY_PUBLIC_DOMAIN || undefined,
+    port: e.PORT,
+    host: e.HOST!,
+    logLevel: e.LOG_LEVEL,
+    publicDomain: e.RAILWAY_PUBLIC_DOMAIN,
     app: {
-      configDir: env.CONFIG_DIR || undefined,
-      trustProxy: trustProxy(env),
-      // The journal of control actions: a restart (crash, redeploy) replays it.
-      stateDir: env.STATE_DIR || './data',
+      configDir: e.CONFIG_DIR,
+      trustProxy: e.TRUST_PROXY,
+      stateDir: e.STATE_DIR,
       corsOrigins: origins === '' || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
-      logger: { level: logLevel },
+      logger: { level: e.LOG_LEVEL },
       controls: {
-        adminToken: adminToken(env),
-        rateLimitPerMinute: int(env, 'CONTROL_RATE_LIMIT', undefined, 1, 100_000),
+        adminToken: adminToken(e.ADMIN_TOKEN),
+        rateLimitPerMinute: e.CONTROL_RATE_LIMIT,
       },
       websocket: {
-        pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', undefined, 100, 3_600_000),
-        pongTimeoutMs: int(env, 'WS_PONG_TIMEOUT_MS', undefined, 100, 3_600_000),
-        maxBufferBytes: int(env, 'WS_MAX_BUFFER_BYTES', undefined, 1024, 1024 * 1024 * 1024),
-        catchupsPerMinute: int(env, 'WS_CATCHUPS_PER_MINUTE', undefined, 1, 100_000),
-        catchupsPerIpPerMinute: int(env, 'WS_CATCHUPS_PER_IP_PER_MINUTE', undefined, 1, 100_000),
+        pingIntervalMs: e.WS_PING_INTERVAL_MS,
+        pongTimeoutMs: e.WS_PONG_TIMEOUT_MS,
+        maxBufferBytes: e.WS_MAX_BUFFER_BYTES,
+        catchupsPerMinute: e.WS_CATCHUPS_PER_MINUTE,
+        catchupsPerIpPerMinute: e.WS_CATCHUPS_PER_IP_PER_MINUTE,
       },
-      // Unset variables stay undefined: buildApp owns the defaults.
       simulation: {
-        seed: int(env, 'SIM_SEED', undefined, 0, 2 ** 32 - 1),
-        startMs: isoTime(env, 'SIM_START'),
-        historyDays: int(env, 'SIM_HISTORY_DAYS', undefined, 1, 90),
-        speed: num(env, 'SIM_SPEED', undefined, 0, 3600),
+        seed: e.SIM_SEED,
+        startMs: isoTime(e.SIM_START),
+        historyDays: e.SIM_HISTORY_DAYS,
+        speed: e.SIM_SPEED,
       },
     },
   }

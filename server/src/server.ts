@@ -1,9 +1,10 @@
 /**
  * Boots the service: read the environment, build the app, listen, then build the world (so
  * health checks see 503 rather than a refused connection while history is generated), and
- * shut down gracefully on SIGTERM/SIGINT.
+ * shut down gracefully (close-with-grace) on SIGTERM/SIGINT.
  */
 import type { AddressInfo } from 'node:net'
+import closeWithGrace from 'close-with-grace'
 import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
 import { precomputeExpectation } from './expectation-worker.js'
 import { IN_MEMORY, Journal, JournalPathError } from './journal/journal.js'
@@ -33,29 +34,21 @@ async function main(): Promise<void> {
   // The start stays "unset" for the app: a journal of an earlier run may name its own.
   const app = await buildApp({ ...env.app, simulation: { ...env.app.simulation, defaultStartMs: wallStart, expectation }, autoStart: false })
 
-  let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests')
-    const force = setTimeout(() => {
-      app.log.error('graceful shutdown timed out; exiting')
-      process.exit(1)
-    }, SHUTDOWN_GRACE_MS)
-    force.unref()
-    app.close().then(
-      () => {
-        app.log.info('closed')
-        process.exit(0)
-      },
-      (err: unknown) => {
-        app.log.error({ err }, 'error while closing')
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  // SIGTERM, SIGINT and the other stop signals, or an error nothing caught: finish the requests
+  // in flight, close the journal and the sockets, exit 0 (1 after an error or past the grace).
+  closeWithGrace(
+    {
+      delay: SHUTDOWN_GRACE_MS,
+      logger: { error: (e: unknown) => (typeof e === 'string' ? app.log.error(e) : app.log.error({ err: e }, 'error while closing')) },
+      onTimeout: () => app.log.error('graceful shutdown timed out; exiting'),
+    },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'shutting down after an uncaught error')
+      else app.log.info({ signal }, 'shutting down: finishing in-flight requests')
+      await app.close()
+      app.log.info('closed')
+    },
+  )
 
   // Listening is not ready: health answers 503 NOT_READY until the world is built.
   await app.listen({ port: env.port, host: env.host, listenTextResolver: (address) => `listening on ${address}; not ready yet: building the world` })

@@ -8,4 +8,3 @@ export const DAY = 86_400_000
 export const BUCKET_MS = 5 * MINUTE
 
 export const floorTo = (t: number, unit: number): number => Math.floor(t / unit) * unit
-export const ceilTo = (t: number, unit: number): number => Math.ceil(t / unit) * unit
