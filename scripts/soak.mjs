@@ -2,7 +2,7 @@
 /**
  * Soak: does the server's memory plateau under sustained load? Starts the built server on
  * 127.0.0.1 at clock speed 600 (a simulated day every 2.4 minutes), connects WebSocket clients
- * that answer JSON pings, and samples the server's RSS (/proc/<pid>/status) and /metrics every
+ * that answer JSON pings (the allocator set as in the Dockerfile), and samples the server's RSS (/proc/<pid>/status) and /metrics every
  * few seconds for a bounded time. Prints RSS over time, events delivered, disconnects, and the
  * drift of the second half: (RSS at the end − RSS at the midpoint) / RSS at the midpoint.
  * Meanwhile a probe on its own thread times /api/health and fresh WebSocket handshakes, and the
@@ -12,6 +12,10 @@
  *
  *   npm run build && npm run soak -- [--seconds 120] [--clients 200] [--sample 5] [--history-days 30]
  *
+ * Phases before the load, each followed by a line with RSS and heap: ready, five activate/reset
+ * cycles, a backdated activation (ten simulated days back); then the clients connect and the
+ * world runs under them, and a last reset ends it (RSS and heap once more).
+ *
  * Topics: `*` at 600× is ~17,000 events/s per client; 200 of them (3.4 M events/s) would
  * measure the slow-consumer limit, not memory. The clients take a dashboard-like mix instead,
  * in rotation: one in 50 on `*`, the others on one domain, `anomalies`, or `pulse` + `simulation`.
@@ -20,7 +24,7 @@ import fs from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import WebSocket from 'ws'
 import { arg } from './lib/cli.mjs'
-import { startServer } from './lib/server-process.mjs'
+import { deployedMallocEnv, startServer } from './lib/server-process.mjs'
 
 const seconds = bounded('seconds', 120, 10, 3600)
 const clients = bounded('clients', 200, 1, 1000)
@@ -41,7 +45,7 @@ function bounded(name, fallback, min, max) {
 
 const topicsFor = (i) => (i % 50 === 0 ? MIX[0] : MIX[1 + (i % (MIX.length - 1))])
 
-const server = await startServer({ env: { SIM_SPEED: '600', SIM_HISTORY_DAYS: String(historyDays), SIM_START: '2026-11-26T08:00:00Z' }, readyTimeoutMs: 120_000 })
+const server = await startServer({ env: { SIM_SPEED: '600', SIM_HISTORY_DAYS: String(historyDays), SIM_START: '2026-11-26T08:00:00Z', ...deployedMallocEnv() }, readyTimeoutMs: 120_000 })
 const wsUrl = server.url.replace('http', 'ws') + '/ws'
 
 let events = 0
@@ -73,11 +77,11 @@ const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${server
 
 async function scrape() {
   const text = await (await fetch(`${server.url}/metrics`)).text()
-  const get = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
+  const get = (...names) => Number(names.map((name) => new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]).find((v) => v !== undefined) ?? NaN)
   const clock = await (await fetch(`${server.url}/api/simulation/clock`)).json()
   const health = await (await fetch(`${server.url}/api/health`)).json()
   return {
-    heapMb: get('nodejs_heap_used_bytes') / 2 ** 20,
+    heapMb: get('nodejs_heap_used_bytes', 'nodejs_heap_size_used_bytes') / 2 ** 20,
     wsClients: get('marketsim_ws_clients'),
     lagS: get('marketsim_simulation_lag_seconds'),
     loopP99Ms: get('nodejs_eventloop_lag_p99_seconds') * 1000,
@@ -86,10 +90,34 @@ async function scrape() {
   }
 }
 
+/** A control through the API; anything but 200 ends the soak (it measures a working server). */
+async function control(path, body = {}) {
+  const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (res.status !== 200) throw new Error(`${path} ${JSON.stringify(body)}: ${res.status} ${await res.text()}`)
+}
+
+const phases = []
+/** RSS and heap after a phase, printed and kept for the summary. */
+async function phase(name) {
+  const { heapMb } = await scrape()
+  const row = { phase: name, rssMb: rssMb(), heapMb }
+  phases.push(row)
+  console.log(`${name.padEnd(30)} RSS ${row.rssMb.toFixed(1).padStart(6)} MB  heap ${heapMb.toFixed(1).padStart(6)} MB`)
+}
+
 const samples = []
 const probe = new Worker(new URL('./lib/latency-probe.mjs', import.meta.url), { workerData: { url: server.url } })
 const probed = new Promise((resolve) => probe.once('message', resolve))
 try {
+  await phase('ready')
+  for (let i = 1; i <= 5; i++) {
+    await control('/api/simulation/scenario', { scenarioId: 'exam-season-surge' })
+    await control('/api/simulation/reset')
+    await phase(`activate/reset cycle ${i}`)
+  }
+  const { currentSimulationTime } = await (await fetch(`${server.url}/api/simulation/clock`)).json()
+  await control('/api/simulation/scenario', { scenarioId: 'supply-crisis', startTime: new Date(Date.parse(currentSimulationTime) - 10 * 86_400_000).toISOString() })
+  await phase('backdated activation (10 days)')
   for (let i = 0; i < clients; i++) await open(i)
   const t0 = performance.now()
   let lastEvents = events
@@ -113,6 +141,8 @@ try {
     await new Promise((r) => setTimeout(r, sampleS * 1000))
     await sample()
   }
+  await control('/api/simulation/reset')
+  await phase(`reset after ${seconds} s at 600×`)
 } finally {
   probe.postMessage('stop')
   ending = true
@@ -150,5 +180,5 @@ console.log(`effective speed (clock at 600×): median ${median(speeds)?.toFixed(
 console.log(`/api/health: p50 ${health.p50.toFixed(0)} ms, p99 ${health.p99.toFixed(0)} ms, max ${health.max.toFixed(0)} ms over ${latency.health.length} checks (limit 1000 ms)`)
 console.log(`WebSocket handshake: p50 ${handshake.p50.toFixed(0)} ms, max ${handshake.max.toFixed(0)} ms over ${latency.handshake.length}`)
 console.log(`disconnects: ${lost} unexpected, ${slow} slow consumers closed while shedding${lost ? ' ' + JSON.stringify(disconnects.filter((d) => d.code !== 4008).slice(0, 5)) : ''}`)
-console.log(JSON.stringify({ clients, seconds, historyDays, rssStartMb: first.rssMb, rssMidMb: midRss, rssEndMb: endRss, peakMb: peak, drift, eventsPerS: Math.round(delivered), maxLagS: maxLag, loopP99Ms: loopP99, effectiveSpeedMedian: median(speeds), healthMs: health, handshakeMs: handshake, disconnects: lost, slowConsumers: slow }))
+console.log(JSON.stringify({ phases, clients, seconds, historyDays, rssStartMb: first.rssMb, rssMidMb: midRss, rssEndMb: endRss, peakMb: peak, drift, eventsPerS: Math.round(delivered), maxLagS: maxLag, loopP99Ms: loopP99, effectiveSpeedMedian: median(speeds), healthMs: health, handshakeMs: handshake, disconnects: lost, slowConsumers: slow }))
 process.exit(drift >= DRIFT_LIMIT || lost > 0 || !(health.max < 1000) ? 1 : 0)

@@ -2,6 +2,8 @@
 export declare const ROOT: string
 export declare const SMALL_WORLD: Readonly<Record<'SIM_SEED' | 'SIM_START' | 'SIM_HISTORY_DAYS' | 'LOG_LEVEL', string>>
 export declare function freePort(): Promise<number>
+/** The Dockerfile's `ENV MALLOC_…` settings, to measure memory as deployed. */
+export declare function deployedMallocEnv(): Record<string, string>
 
 export interface ServerOptions {
   /** Added to (and overriding) SMALL_WORLD; PORT and HOST are always set by startServer. */

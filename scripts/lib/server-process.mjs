@@ -22,6 +22,15 @@ export const SMALL_WORLD = {
   LOG_LEVEL: 'warn',
 }
 
+/**
+ * The allocator settings the image runs with (the Dockerfile's `ENV MALLOC_…`), for a process
+ * whose memory is measured as deployed (the memory test, the soak).
+ */
+export function deployedMallocEnv() {
+  const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')
+  return Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]))
+}
+
 /** A port nothing listens on right now (the OS picks it; a tiny race with other processes remains). */
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@
  * shut down gracefully (close-with-grace) on SIGTERM/SIGINT.
  */
 import type { AddressInfo } from 'node:net'
+import v8 from 'node:v8'
 import closeWithGrace from 'close-with-grace'
 import { DEFAULT_HISTORY_DAYS, EnvError, readEnv } from './env.js'
 import { precomputeExpectation } from './expectation-worker.js'
@@ -15,7 +16,16 @@ import { publicUrls, readyMessage } from './urls.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
+/**
+ * V8 lets the old generation grow to several times what is live between full collections. At
+ * 600× the world allocates short-lived events by the hundred megabytes a second, so a heap with
+ * ~100 MB live grew to 300-370 MB (RSS 600-870 MB). Growing it by a fifth at a time keeps it
+ * near what is live, for more frequent (incremental, mostly concurrent) collections.
+ */
+const HEAP_GROWING_PERCENT = 20
+
 async function main(): Promise<void> {
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
   const env = readEnv()
   // The live start is fixed before anything else (the wall clock is read in the shell), so the
   // expectation thread started next computes for the same world the app will build.

@@ -292,6 +292,8 @@ export class SimulationHost implements ControllerHost {
       const next = new Simulation(this.sim.world, this.sim.options, runs, this.sim.continuation())
       await buildInSlices(next)
       this.sim = next
+      // Without runs the world is its own baseline: a counterfactual kept from before would be a second world in memory.
+      if (runs.length === 0) this.counterfactual = undefined
       this.log.info({ runs: runs.map((r) => r.def.id), buildMs: Math.round(next.buildMs) }, 'world rebuilt')
     } finally {
       this.rebuilding = false

@@ -41,12 +41,17 @@ const ANCHOR_STAGE = 'session.booking.confirmed'
 const PAYOUT_WINDOW = 12 * HOUR
 const ACTIVE_TUTOR_SHARE = 0.9
 
+/** Growth of a pass's arrays: a quarter at a time, at least two simulated days of buckets. */
+const GROW_FACTOR = 1.25
+const GROW_MIN = 576
+
 class Growable {
   data = new Float64Array(4096)
   ensure(i: number): void {
     if (i < this.data.length) return
-    let cap = this.data.length * 2
-    while (cap <= i) cap *= 2
+    // Not doubled: a 30-day pass needs ~10,000 buckets, and doubling to 16,384 wasted a third of
+    // every array (three per stream, in each of up to three passes per world).
+    const cap = Math.max(i + 1, Math.ceil(this.data.length * GROW_FACTOR), this.data.length + GROW_MIN)
     const d = new Float64Array(cap)
     d.set(this.data)
     this.data = d

@@ -255,7 +255,9 @@ export class Simulation {
 
   onLive(listener: LiveListener): () => void {
     this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    // The set passes to every rebuilt world: closing over it, not over `this`, lets a replaced world go.
+    const listeners = this.listeners
+    return () => listeners.delete(listener)
   }
 
   /** Advance the world to simulated time t; returns (and publishes) the live events, in order. */
