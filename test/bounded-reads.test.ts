@@ -24,6 +24,8 @@ t.test('an unknown query parameter is a 400 INVALID_REQUEST on every GET route; 
     '/api/simulation/clock': '',
     '/api/simulation/ground-truth': range,
     '/api/simulation/correlations': 'stream=customer.tutor.search',
+    '/api/detector/windows': `${range}&threshold=0.2`,
+    '/api/detector/labels': `${range}&stream=customer.tutor.search&interval=15m`,
     '/metrics': '',
   }
   const doc = (await app.inject('/docs/json')).json() as { paths: Record<string, Record<string, unknown>> }
