@@ -515,6 +515,11 @@ export class Engine {
    */
   private spawn(b: BranchRt, parent: Ev, h: Handler | undefined, follow = 1): void {
     if (b.target < 0 && !b.then) return
+    // A branch that draws nothing (fixed delay and count, no handler choosing anything) needs no
+    // generator: skipping the switch changes no draw (a key re-seeds by period whenever selected).
+    if (follow >= 1 && b.minDelay === b.maxDelay && b.countMin === b.countMax && (b.then !== undefined || (!h?.delay && !this.handlers[b.target]?.child))) {
+      return this.place(b, parent, h)
+    }
     const prev = this.draws.select(b.then ? this.model.streams.length + b.then.index : b.target, this.clock)
     if (follow >= 1 || this.draws.current.next() < follow) this.place(b, parent, h)
     this.draws.restore(prev)

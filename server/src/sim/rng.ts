@@ -59,11 +59,11 @@ function logFactorial(k: number): number {
 }
 
 export class Rng {
-  protected a: number
-  protected b: number
-  protected c: number
-  protected d: number
-  protected spare = NaN
+  private a: number
+  private b: number
+  private c: number
+  private d: number
+  private spare = NaN
 
   /** A generator for `seed` and an optional label (`new Rng(seed, 'payload')` is independent of `new Rng(seed)`). */
   constructor(seed: number, label = '') {
