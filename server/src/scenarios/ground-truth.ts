@@ -59,13 +59,14 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
   const worlds = expectedWorlds(sim)
   const reached = sim.effects.reach()
   const ratioOf = (view: TruthView, stream: number) => (t: number) => worlds.ratio(view, stream, t, Math.min(t + SAMPLE_MS, until))
-  const viewOf = (cause: GroundTruthEffect['cause'], stream: number): TruthView =>
-    cause.kind === 'scenario' || cause.kind === 'scenario-event' || cause.scenarioId !== undefined || (cause.kind === 'cascade' && reached.has(stream)) ? 'scenario' : 'background'
+  // Which expectation pass judges each entry (knock-ons are attributed by the same view).
+  const views = new Map<GroundTruthEffect, TruthView>()
 
   const push = (
     id: string,
     stream: number,
     cause: GroundTruthEffect['cause'],
+    view: TruthView,
     mech: GroundTruthEffect['mechanism'],
     declaredFactor: number,
     start: number,
@@ -75,7 +76,6 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     const a = Math.max(start, from)
     const b = Math.min(end, until)
     if (b <= a) return
-    const view = viewOf(cause, stream)
     const ratio = ratioOf(view, stream)
     // Where a scenario's effect shows (background effects are short and show where they act);
     // the series runs on to its end, so a factor that shows a day later is in it.
@@ -85,7 +85,7 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     const factors = series(a, Math.max(b, shows ? Date.parse(shows.until) : b), (t) => (t < end ? factor(t) : 1), ratio)
     if (factors.length === 0) factors.push({ timestamp: formatIso(a), factor: round4(factor(a)), expectedRatio: round4(ratio(a)) })
     const peak = factors.reduce((p, x) => (Math.abs(x.factor - 1) > Math.abs(p.factor - 1) ? x : p), factors[0]!)
-    out.push({
+    const entry: GroundTruthEffect = {
       id,
       stream: name(stream),
       cause,
@@ -96,7 +96,9 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
       settleEnd: Number.isFinite(end) ? formatIso(end) : null,
       ...(shows ? { shows } : {}),
       factors,
-    })
+    }
+    out.push(entry)
+    views.set(entry, view)
   }
 
   // Scenario modifiers and the events they injected.
@@ -107,23 +109,23 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     const cause = (kind: Kind, id: string, title: string) => ({ kind, id, name: title, scenarioId: run.def.id })
     for (const [s, m] of c.mods) {
       if (m.multiplier !== undefined) {
-        push(`${run.id}:${name(s)}`, s, cause('scenario', run.id, run.def.name), mechanism(s), m.multiplier, run.startMs, end, (t) => blend(m.multiplier!, strength(t)))
+        push(`${run.id}:${name(s)}`, s, cause('scenario', run.id, run.def.name), 'scenario', mechanism(s), m.multiplier, run.startMs, end, (t) => blend(m.multiplier!, strength(t)))
       }
       if (m.override !== undefined) {
         const chain = model.chains.find((ch) => ch.trigger === s && ch.outcomeField)
         const value = model.streams[s]!.def.override?.value
         const base = chain?.branches.find((b) => b.value === value)?.p ?? 1
-        push(`${run.id}:${name(s)}:override`, s, cause('scenario', run.id, run.def.name), 'outcome-share', m.override / base, run.startMs, end, (t) => (base + (m.override! - base) * strength(t)) / base)
+        push(`${run.id}:${name(s)}:override`, s, cause('scenario', run.id, run.def.name), 'scenario', 'outcome-share', m.override / base, run.startMs, end, (t) => (base + (m.override! - base) * strength(t)) / base)
       }
       for (const [target, delta] of m.probabilityShift ?? []) {
         const chain = model.chains.find((ch) => ch.trigger === s && ch.branches.some((b) => b.target === target))
         const base = chain?.branches.find((b) => b.target === target)?.p ?? 1
-        push(`${run.id}:${name(target)}:shift`, target, cause('scenario', run.id, run.def.name), 'branch-share', (base + delta) / base, run.startMs, end, (t) => (base + delta * strength(t)) / base)
+        push(`${run.id}:${name(target)}:shift`, target, cause('scenario', run.id, run.def.name), 'scenario', 'branch-share', (base + delta) / base, run.startMs, end, (t) => (base + delta * strength(t)) / base)
       }
     }
     for (const i of c.impacts) {
       const title = c.events.find((e) => e.id === i.cause.id)?.title ?? i.cause.name
-      push(`${i.cause.id}:${name(i.stream)}`, i.stream, cause('scenario-event', i.cause.id, title), mechanism(i.stream), i.factor, i.from, Math.min(i.to, end), (t) =>
+      push(`${i.cause.id}:${name(i.stream)}`, i.stream, cause('scenario-event', i.cause.id, title), 'scenario', mechanism(i.stream), i.factor, i.from, Math.min(i.to, end), (t) =>
         t >= i.from && t < i.to ? blend(i.factor, strength(t)) : 1,
       )
     }
@@ -136,12 +138,12 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     const cal = model.calendar
     for (let day = cal.localDay(from) - 1; day <= cal.localDay(until); day++) impacts.push(...bg.day(day).impacts)
     for (const i of impacts) {
-      push(`${i.cause.id}:${name(i.stream)}`, i.stream, { kind: 'background-event', id: i.cause.id, name: i.cause.name }, mechanism(i.stream), i.factor, i.from, i.to, () => i.factor)
+      push(`${i.cause.id}:${name(i.stream)}`, i.stream, { kind: 'background-event', id: i.cause.id, name: i.cause.name }, 'background', mechanism(i.stream), i.factor, i.from, i.to, () => i.factor)
     }
     for (const s of model.streams) {
       if (!sim.effects.isAnomalous(s.idx)) continue
       for (const a of bg.anomaliesBetween(s.idx, Math.max(from, sim.historyStartMs), until)) {
-        push(a.cause.id, s.idx, { kind: 'random-anomaly', id: a.cause.id, name: a.cause.name }, mechanism(s.idx), a.factor, a.from, a.to, () => a.factor)
+        push(a.cause.id, s.idx, { kind: 'random-anomaly', id: a.cause.id, name: a.cause.name }, 'background', mechanism(s.idx), a.factor, a.from, a.to, () => a.factor)
       }
     }
   }
@@ -164,9 +166,11 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
     }
     if (Number.isNaN(first)) continue
     const cause = { kind: 'cascade' as const, id: rule.id, name: rule.description, ...(rule.run ? { scenarioId: rule.run.def.id } : {}) }
-    push(`${rule.id}:${name(rule.target)}`, rule.target, cause, mechanism(rule.target), rule.multiplier, first, last, (t) => cascades.applied(rule, t, t))
+    // A scenario's rule, or an always-on one its runs set off (its trigger in their reach), is theirs.
+    const view = rule.run || reached.has(rule.trigger) ? 'scenario' : 'background'
+    push(`${rule.id}:${name(rule.target)}`, rule.target, cause, view, mechanism(rule.target), rule.multiplier, first, last, (t) => cascades.applied(rule, t, t))
   }
-  knockOns(sim, out, from, until, worlds)
+  knockOns(sim, out, views, from, until, worlds)
   return out.sort((a, b) => Date.parse(a.onset) - Date.parse(b.onset) || a.stream.localeCompare(b.stream))
 }
 
@@ -176,8 +180,10 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
  * expected ratio departs from 1 by more than KNOCK_ON_THRESHOLD, and listed with the cause
  * upstream of them that began last before they moved.
  */
-function knockOns(sim: Simulation, out: GroundTruthEffect[], from: number, until: number, worlds: ExpectedWorlds): void {
+function knockOns(sim: Simulation, out: GroundTruthEffect[], viewOf: Map<GroundTruthEffect, TruthView>, from: number, until: number, worlds: ExpectedWorlds): void {
   const model = sim.engine.model
+  const names = model.streams.map((x) => x.name)
+  const viewKind = (e: GroundTruthEffect) => viewOf.get(e)!
   // Where an effect names a stream, its own entry covers the stream's movement; elsewhere (a
   // background event on searches moving profile views that an anomaly named last week) a
   // moved span is a knock-on.
@@ -200,7 +206,7 @@ function knockOns(sim: Simulation, out: GroundTruthEffect[], from: number, until
       if (s.def.measure !== 'count') continue
       for (const span of movedSpans(start, until, (t) => worlds.ratio(view, s.idx, t, Math.min(t + SAMPLE_MS, until)))) {
         if (covered(`${s.name}|${view}`, span.from, span.to)) continue
-        const cause = latestCause(causes, upstream[s.idx]!, model.streams.map((x) => x.name), span.from, view, runs)
+        const cause = latestCause(causes, upstream[s.idx]!, names, span.from, view, runs)
         if (!cause) continue
         const peak = span.samples.reduce((p, x) => (Math.abs(x.factor - 1) > Math.abs(p.factor - 1) ? x : p), span.samples[0]!)
         out.push({
@@ -232,10 +238,6 @@ function showsIn(from: number, to: number, ratio: (t: number) => number): Ground
     if (Math.abs(r - 1) > Math.abs(peak - 1)) peak = r
   }
   return Number.isNaN(first) ? undefined : { from: stamp(first), until: stamp(last), peakExpectedRatio: round4(peak) }
-}
-
-function viewKind(e: GroundTruthEffect): TruthView {
-  return e.cause.kind === 'scenario' || e.cause.kind === 'scenario-event' || e.cause.scenarioId !== undefined ? 'scenario' : 'background'
 }
 
 /** Maximal runs of 15-minute samples whose ratio departs from 1 beyond the threshold (gaps under an hour bridged). */
