@@ -12,7 +12,7 @@ import type { Simulation } from '../sim/simulation.js'
 import { groundTruth } from '../scenarios/ground-truth.js'
 import { formatIso } from '../sim/payload.js'
 import { errorResponses } from './schemas.js'
-import { parseTime, pastRange } from './time-range.js'
+import { parseTime, pastRange, streamsParam } from './time-range.js'
 import { INTERVAL_MS, MAX_HISTORY_POINTS } from './simulation.js'
 
 /** A million flags of about 80 bytes each, and room to spare. */
@@ -62,11 +62,7 @@ const detector: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const sim = app.simulation.sim
       const { start, end } = pastRange(req.query, sim)
-      let streams: Set<string> | undefined
-      if (req.query.streams !== undefined) {
-        streams = new Set(req.query.streams.split(',').map((s) => s.trim()))
-        for (const s of streams) if (!sim.engine.model.index.has(s)) throw Errors.streamNotFound(s, 400)
-      }
+      const streams = req.query.streams ? new Set(streamsParam(req.query.streams, sim)) : undefined
       const threshold = req.query.threshold ?? DEFAULT_THRESHOLD
       const windows = windowsOf(groundTruth(sim, start, end), threshold, streams)
       return { timeRange: { start: formatIso(start), end: formatIso(Math.min(end, sim.now)) }, threshold, convention: WINDOW_CONVENTION, count: windows.length, windows }

@@ -5,7 +5,7 @@ import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
 import { ResponseCache, sendSerialized } from '../response-cache.js'
 import { errorResponses } from './schemas.js'
-import { pastRange } from './time-range.js'
+import { pastRange, streamsParam } from './time-range.js'
 
 export const INTERVAL_MS: Record<HistoryInterval, number> = {
   '5m': 300_000,
@@ -67,9 +67,8 @@ const simulation: FastifyPluginAsyncTypebox = async (app) => {
       const cached = historyCache.get(key)
       if (cached) return sendSerialized(reply, cached)
       const { start, end } = pastRange(req.query, sim)
-      const names = req.query.streams ? req.query.streams.split(',').map((s) => s.trim()).filter(Boolean) : sim.streamNames
+      const names = streamsParam(req.query.streams || undefined, sim)
       const index = sim.engine.model.index
-      for (const name of names) if (!index.has(name)) throw Errors.streamNotFound(name, 400)
       const interval = INTERVAL_MS[req.query.interval ?? '12h']
       const until = Math.min(end, sim.now)
       const first = Math.ceil(start / interval) * interval

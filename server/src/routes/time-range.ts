@@ -1,6 +1,6 @@
 /**
- * The time ranges the read routes take (`start`/`end`, ISO-8601): parsed and checked against
- * the world once, here, with the contract's INVALID_TIME_RANGE errors.
+ * The parameters the read routes share: time ranges (`start`/`end`, ISO-8601) parsed and
+ * checked against the world with the contract's INVALID_TIME_RANGE errors, and stream lists.
  */
 import { Errors } from '../errors.js'
 import { formatIso } from '../sim/payload.js'
@@ -20,4 +20,12 @@ export function pastRange(query: { start: string; end: string }, world: { histor
   if (start < world.historyStartMs) throw Errors.invalidTimeRange('start lies before the simulated history', `history starts at ${formatIso(world.historyStartMs)}`)
   if (start >= world.now) throw Errors.invalidTimeRange('start lies after the current simulated time', `now is ${formatIso(world.now)}`)
   return { start, end }
+}
+
+/** The streams a request names (a comma-separated list, or all when absent), each one known. */
+export function streamsParam(raw: string | undefined, world: { readonly streamNames: string[]; readonly engine: { readonly model: { readonly index: ReadonlyMap<string, number> } } }): string[] {
+  if (raw === undefined) return world.streamNames
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean)
+  for (const name of names) if (!world.engine.model.index.has(name)) throw Errors.streamNotFound(name, 400)
+  return names
 }
