@@ -81,3 +81,10 @@ t.test('streams a scenario moves downstream are in the truth as knock-ons, with 
   t.ok(views && Math.max(...views.factors.map((f) => f.expectedRatio)) > 1.1, 'expected to rise')
   for (const e of surge) t.ok(e.factors.every((f) => f.expectedRatio > 0), `${e.id}: every sample carries an expected ratio`)
 })
+
+t.test('an always-on cascade a scenario sets off is named after the scenario, so filtering the truth by scenario finds it', async (t) => {
+  const truth = groundTruth(withScenario('churn-pattern'), runStart, START)
+  const setOff = truth.filter((e) => e.cause.kind === 'cascade' && e.cause.id.startsWith('cascade_'))
+  t.ok(setOff.length > 0, `${setOff.length} always-on cascade entries`)
+  for (const e of setOff) if (Date.parse(e.onset) >= runStart) t.equal(e.cause.scenarioId, 'churn-pattern', `${e.id}: set off by the churn pattern`)
+})

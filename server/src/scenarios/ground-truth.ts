@@ -165,9 +165,11 @@ export function groundTruth(sim: Simulation, from: number, to: number): GroundTr
       }
     }
     if (Number.isNaN(first)) continue
-    const cause = { kind: 'cascade' as const, id: rule.id, name: rule.description, ...(rule.run ? { scenarioId: rule.run.def.id } : {}) }
-    // A scenario's rule, or an always-on one its runs set off (its trigger in their reach), is theirs.
-    const view = rule.run || reached.has(rule.trigger) ? 'scenario' : 'background'
+    // A scenario's rule, or an always-on one a run set off (its trigger in the run's reach, lifting
+    // after the run began), is that run's: judged in the scenario view and named after it.
+    const setOff = rule.run ?? (reached.has(rule.trigger) ? [...sim.effects.runs].reverse().find((c) => c.run.startMs <= first)?.run : undefined)
+    const cause = { kind: 'cascade' as const, id: rule.id, name: rule.description, ...(setOff ? { scenarioId: setOff.def.id } : {}) }
+    const view = setOff ? 'scenario' : 'background'
     push(`${rule.id}:${name(rule.target)}`, rule.target, cause, view, mechanism(rule.target), rule.multiplier, first, last, (t) => cascades.applied(rule, t, t))
   }
   knockOns(sim, out, views, from, until, worlds)
